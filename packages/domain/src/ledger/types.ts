@@ -1,0 +1,174 @@
+import type { Micros } from '../money.ts';
+
+export type WalletStatus = 'active' | 'frozen';
+/** What a capture above its hold does: refuse, capture only the held amount, or debit the excess too. */
+export type CapturePolicy = 'reject' | 'cap' | 'overflow';
+export type GrantSource = 'purchase' | 'promo' | 'rollover' | 'adjustment' | 'transfer';
+export type HoldStatus = 'open' | 'captured' | 'released' | 'expired';
+export type TransactionType =
+  | 'grant'
+  | 'deduction'
+  | 'hold'
+  | 'release'
+  | 'capture'
+  | 'overflow'
+  | 'hold_expiry'
+  | 'transfer'
+  | 'breakage'
+  | 'reversal';
+
+export type Metadata = Record<string, string>;
+
+export interface Wallet {
+  id: string;
+  customerId: string;
+  teamId: string | null;
+  unit: string;
+  /** How far below zero the posted balance minus open holds may go. */
+  overdraftLimit: Micros;
+  capturePolicy: CapturePolicy;
+  status: WalletStatus;
+  /** Posted balance: the sum of the wallet account's journal entries. */
+  balance: Micros;
+  /** Sum of open holds. */
+  pending: Micros;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A grant's credits: spent soonest-expiring first, then by priority (lower first), then oldest. */
+export interface Lot {
+  id: string;
+  walletId: string;
+  transactionId: string;
+  source: GrantSource;
+  amount: Micros;
+  remaining: Micros;
+  expiresAt: number | null;
+  priority: number;
+  createdAt: number;
+}
+
+export interface Hold {
+  id: string;
+  walletId: string;
+  amount: Micros;
+  capturedAmount: Micros;
+  status: HoldStatus;
+  capturePolicy: CapturePolicy;
+  expiresAt: number;
+  createdAt: number;
+  resolvedAt: number | null;
+  metadata: Metadata | null;
+}
+
+export interface Transaction {
+  id: string;
+  type: TransactionType;
+  walletId: string;
+  /** The other wallet of a transfer. */
+  counterWalletId: string | null;
+  amount: Micros;
+  holdId: string | null;
+  /** For a reversal: the transaction it reverses. */
+  reversesId: string | null;
+  idempotencyKey: string | null;
+  reason: string | null;
+  metadata: Metadata | null;
+  createdAt: number;
+}
+
+/**
+ * One posting. `account` is `wallet:<id>` for a wallet, or a system account per unit:
+ * `issuance:<unit>` (credits granted), `revenue:<unit>` (credits spent), `breakage:<unit>` (expired).
+ * A wallet posting names the lot it moved (null: the wallet's overdraft, never positive).
+ */
+export interface Entry {
+  transactionId: string;
+  account: string;
+  walletId: string | null;
+  lotId: string | null;
+  amount: Micros;
+  createdAt: number;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  /** The serialized LedgerResult of the first attempt, failures included. */
+  result: string;
+  createdAt: number;
+}
+
+export type LedgerCommand =
+  | {
+      kind: 'grant';
+      walletId: string;
+      amount: Micros;
+      unit?: string;
+      source: GrantSource;
+      expiresAt: number | null;
+      priority: number;
+      reason?: string | null;
+      metadata?: Metadata | null;
+    }
+  | {
+      kind: 'deduct';
+      walletId: string;
+      amount: Micros;
+      unit?: string;
+      reason?: string | null;
+      metadata?: Metadata | null;
+    }
+  | {
+      kind: 'hold';
+      walletId: string;
+      amount: Micros;
+      unit?: string;
+      ttlMs: number;
+      capturePolicy?: CapturePolicy;
+      metadata?: Metadata | null;
+    }
+  | { kind: 'capture'; holdId: string; amount?: Micros; reason?: string | null }
+  | { kind: 'release'; holdId: string }
+  | { kind: 'transfer'; fromWalletId: string; toWalletId: string; amount: Micros; reason?: string | null }
+  | { kind: 'reverse'; transactionId: string; reason?: string | null }
+  | { kind: 'expire'; walletId: string };
+
+export interface LedgerOperation {
+  command: LedgerCommand;
+  idempotencyKey?: string | null;
+  /** A digest of the request: a replay under the same key with another digest is refused. */
+  requestHash?: string | null;
+}
+
+export type LedgerValue =
+  | { kind: 'grant'; transaction: Transaction; lot: Lot; wallet: Wallet }
+  | { kind: 'deduct'; transaction: Transaction; wallet: Wallet }
+  | { kind: 'hold'; hold: Hold; wallet: Wallet }
+  | { kind: 'capture'; hold: Hold; transactions: Transaction[]; wallet: Wallet }
+  | { kind: 'release'; hold: Hold; wallet: Wallet }
+  | { kind: 'transfer'; transaction: Transaction; from: Wallet; to: Wallet }
+  | { kind: 'reverse'; transaction: Transaction; wallets: Wallet[] }
+  | { kind: 'expire'; wallet: Wallet; holdsExpired: number; breakage: Micros };
+
+export type LedgerResult =
+  | { ok: true; value: LedgerValue; replayed?: boolean }
+  | { ok: false; code: LedgerErrorCode; message: string; retryable: boolean; replayed?: boolean };
+
+export type LedgerErrorCode =
+  | 'insufficient_credits'
+  | 'wallet_not_found'
+  | 'wallet_frozen'
+  | 'unit_mismatch'
+  | 'customer_mismatch'
+  | 'same_wallet'
+  | 'hold_not_found'
+  | 'hold_already_captured'
+  | 'hold_already_released'
+  | 'hold_expired'
+  | 'capture_exceeds_hold'
+  | 'transaction_not_found'
+  | 'transaction_not_reversible'
+  | 'transaction_already_reversed'
+  | 'idempotency_key_reused';

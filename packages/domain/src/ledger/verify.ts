@@ -1,0 +1,61 @@
+import type { Micros } from '../money.ts';
+import type { Lot, Wallet } from './types.ts';
+
+/** Sums a store computes from its journal, for `ledger verify`. */
+export interface JournalTotals {
+  wallets: Wallet[];
+  lots: Lot[];
+  /** Sum of every entry of every account. */
+  journalTotal: Micros;
+  /** Transactions whose entries do not sum to zero. */
+  unbalancedTransactionIds: string[];
+  walletEntrySums: Map<string, Micros>;
+  /** Per wallet: the sum of its entries that name no lot (its overdraft use; never positive). */
+  overdraftEntrySums: Map<string, Micros>;
+  lotEntrySums: Map<string, Micros>;
+  openHoldSums: Map<string, Micros>;
+  /** Holds whose resolutions (capture, release, expiry) do not match their status: id → count. */
+  holdResolutionMismatches: Map<string, number>;
+}
+
+export interface Violation {
+  code: string;
+  subject: string;
+  message: string;
+}
+
+/** Checks the ledger's invariants (see README.md); an empty list means the journal is sound. */
+export function verifyJournal(totals: JournalTotals): Violation[] {
+  const violations: Violation[] = [];
+  const add = (code: string, subject: string, message: string) => violations.push({ code, subject, message });
+  if (totals.journalTotal !== 0n) add('journal_unbalanced', 'journal', `entries sum to ${totals.journalTotal}`);
+  for (const id of totals.unbalancedTransactionIds) add('transaction_unbalanced', id, 'entries do not sum to 0');
+  for (const wallet of totals.wallets) {
+    const posted = totals.walletEntrySums.get(wallet.id) ?? 0n;
+    if (posted !== wallet.balance) {
+      add('balance_mismatch', wallet.id, `balance ${wallet.balance}, journal says ${posted}`);
+    }
+    const overdraft = totals.overdraftEntrySums.get(wallet.id) ?? 0n;
+    if (overdraft > 0n) add('overdraft_positive', wallet.id, `entries without a lot sum to ${overdraft} > 0`);
+    const pending = totals.openHoldSums.get(wallet.id) ?? 0n;
+    if (pending !== wallet.pending) add('pending_mismatch', wallet.id, `pending ${wallet.pending}, open holds ${pending}`);
+    if (wallet.balance - wallet.pending < -wallet.overdraftLimit) {
+      add(
+        'overdraft_exceeded',
+        wallet.id,
+        `balance ${wallet.balance} − pending ${wallet.pending} is below −${wallet.overdraftLimit}`,
+      );
+    }
+  }
+  for (const lot of totals.lots) {
+    const sum = totals.lotEntrySums.get(lot.id) ?? 0n;
+    if (sum !== lot.remaining) add('lot_mismatch', lot.id, `remaining ${lot.remaining}, journal says ${sum}`);
+    if (lot.remaining < 0n || lot.remaining > lot.amount) {
+      add('lot_out_of_range', lot.id, `remaining ${lot.remaining} outside 0..${lot.amount}`);
+    }
+  }
+  for (const [holdId, count] of totals.holdResolutionMismatches) {
+    add('hold_resolution', holdId, `resolved ${count} times for its status`);
+  }
+  return violations;
+}

@@ -1,0 +1,131 @@
+import {
+  decideBatch,
+  type IdFactory,
+  type LedgerOperation,
+  type LedgerResult,
+  loadRequest,
+  newId,
+  verifyJournal,
+  type Violation,
+  viewWallet,
+  type Wallet,
+} from '@tollgate/domain';
+import { RetryableStoreError, type Store } from './store.ts';
+
+/** Operations decided and written in one database transaction, at most. */
+export const BATCH_OPERATIONS_MAX = 512;
+/** Times a batch that lost a race (deadlock, key claimed meanwhile) is run again before failing. */
+export const BATCH_RETRIES_MAX = 8;
+
+interface Pending {
+  operation: LedgerOperation;
+  resolve: (result: LedgerResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface LedgerOptions {
+  clock?: () => number;
+  newId?: IdFactory;
+  batchOperationsMax?: number;
+}
+
+/**
+ * The ledger's write path. Callers submit operations; one committer takes everything queued,
+ * decides it against one locked snapshot and writes it in one database transaction, while the
+ * next batch gathers. Like TigerBeetle's batching of transfers, this turns N contended row
+ * updates on a hot wallet into one, without weakening a single guarantee: every operation is
+ * decided in order against the state its predecessors left, under the wallets' row locks.
+ */
+export class Ledger {
+  private queue: Pending[] = [];
+  private running = false;
+  private readonly clock: () => number;
+  private readonly newId: IdFactory;
+  private readonly batchOperationsMax: number;
+
+  constructor(
+    readonly store: Store,
+    options: LedgerOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.newId = options.newId ?? newId;
+    this.batchOperationsMax = options.batchOperationsMax ?? BATCH_OPERATIONS_MAX;
+  }
+
+  submit(operation: LedgerOperation): Promise<LedgerResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ operation, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        // Let the callers of this tick queue theirs first, so the first batch is not a batch of one.
+        queueMicrotask(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.batchOperationsMax);
+        await this.commit(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const operations = batch.map((p) => p.operation);
+    const request = loadRequest(operations);
+    for (let attempt = 0; ; attempt++) {
+      let results: LedgerResult[] = [];
+      const now = this.clock();
+      try {
+        await this.store.ledgerBatch(request, now, (snapshot) => {
+          const decided = decideBatch(snapshot, operations, now, this.newId);
+          results = decided.results;
+          return decided.writes;
+        });
+        batch.forEach((p, i) => p.resolve(results[i]!));
+        return;
+      } catch (error) {
+        if (error instanceof RetryableStoreError && attempt < BATCH_RETRIES_MAX) continue;
+        if (batch.length > 1) {
+          // One operation broke the batch: run each alone so that only it fails.
+          for (const pending of batch) await this.commit([pending]);
+          return;
+        }
+        batch[0]!.reject(error);
+        return;
+      }
+    }
+  }
+
+  /** A wallet as of now, with expiries that fell due settled in memory (nothing written). */
+  async wallet(walletId: string): Promise<Wallet | undefined> {
+    const now = this.clock();
+    const snapshot = await this.store.walletSnapshot(walletId, now);
+    return snapshot && viewWallet(snapshot, walletId, now);
+  }
+
+  /** Settles every expiry that is due; returns how many wallets it touched. */
+  async expireDue(limit = 1_000): Promise<{ wallets: number; holdsExpired: number; breakage: bigint }> {
+    const walletIds = await this.store.walletsDueForExpiry(this.clock(), limit);
+    const results = await Promise.all(
+      walletIds.map((walletId) => this.submit({ command: { kind: 'expire', walletId } })),
+    );
+    let holdsExpired = 0;
+    let breakage = 0n;
+    for (const result of results) {
+      if (result.ok && result.value.kind === 'expire') {
+        holdsExpired += result.value.holdsExpired;
+        breakage += result.value.breakage;
+      }
+    }
+    return { wallets: walletIds.length, holdsExpired, breakage };
+  }
+
+  async verify(): Promise<Violation[]> {
+    return verifyJournal(await this.store.journalTotals());
+  }
+}

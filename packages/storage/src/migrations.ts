@@ -1,0 +1,111 @@
+import type { Dialect } from './store.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Schema history. Append only: a released migration is never edited. Both dialects share one
+ * text; `seq` (journal order) is the only column whose type differs. Money is BIGINT micros,
+ * times are BIGINT milliseconds since the epoch.
+ */
+export function migrations(dialect: Dialect): Migration[] {
+  const seq = dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY';
+  return [
+    {
+      version: 1,
+      name: 'ledger',
+      sql: `
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  metadata TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE wallets (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  team_id TEXT,
+  unit TEXT NOT NULL,
+  overdraft_limit BIGINT NOT NULL DEFAULT 0 CHECK (overdraft_limit >= 0),
+  capture_policy TEXT NOT NULL CHECK (capture_policy IN ('reject', 'cap', 'overflow')),
+  status TEXT NOT NULL CHECK (status IN ('active', 'frozen')),
+  balance BIGINT NOT NULL DEFAULT 0,
+  pending BIGINT NOT NULL DEFAULT 0 CHECK (pending >= 0),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  CHECK (balance - pending >= -overdraft_limit)
+);
+CREATE INDEX wallets_customer ON wallets (customer_id, id);
+CREATE TABLE lots (
+  id TEXT PRIMARY KEY,
+  wallet_id TEXT NOT NULL REFERENCES wallets(id),
+  transaction_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  remaining BIGINT NOT NULL CHECK (remaining >= 0 AND remaining <= amount),
+  expires_at BIGINT,
+  priority INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX lots_wallet_live ON lots (wallet_id) WHERE remaining > 0;
+CREATE INDEX lots_expiring ON lots (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE TABLE holds (
+  id TEXT PRIMARY KEY,
+  wallet_id TEXT NOT NULL REFERENCES wallets(id),
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  captured_amount BIGINT NOT NULL DEFAULT 0,
+  status TEXT NOT NULL CHECK (status IN ('open', 'captured', 'released', 'expired')),
+  capture_policy TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  resolved_at BIGINT,
+  metadata TEXT
+);
+CREATE INDEX holds_open_wallet ON holds (wallet_id, expires_at) WHERE status = 'open';
+CREATE INDEX holds_open_expiry ON holds (expires_at) WHERE status = 'open';
+CREATE TABLE transactions (
+  seq ${seq},
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  wallet_id TEXT NOT NULL,
+  counter_wallet_id TEXT,
+  amount BIGINT NOT NULL,
+  hold_id TEXT,
+  reverses_id TEXT UNIQUE,
+  idempotency_key TEXT,
+  reason TEXT,
+  metadata TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX transactions_wallet ON transactions (wallet_id, seq);
+CREATE INDEX transactions_counter_wallet ON transactions (counter_wallet_id, seq) WHERE counter_wallet_id IS NOT NULL;
+CREATE INDEX transactions_created ON transactions (created_at);
+CREATE INDEX transactions_hold ON transactions (hold_id) WHERE hold_id IS NOT NULL;
+CREATE TABLE entries (
+  seq ${seq},
+  transaction_id TEXT NOT NULL,
+  account TEXT NOT NULL,
+  wallet_id TEXT,
+  lot_id TEXT,
+  amount BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX entries_transaction ON entries (transaction_id);
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE admin_keys (
+  id TEXT PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+`,
+    },
+  ];
+}

@@ -1,0 +1,404 @@
+import {
+  type Hold,
+  type JournalTotals,
+  type LedgerLoadRequest,
+  type LedgerSnapshot,
+  type LedgerWrites,
+  type LoadedTransaction,
+  type Lot,
+  type Wallet,
+} from '@tollgate/domain';
+import pg from 'pg';
+import { migrations } from '../migrations.ts';
+import {
+  big,
+  ENTRY_COLUMNS,
+  entryValues,
+  HOLD_COLUMNS,
+  holdValues,
+  jsonText,
+  LOT_COLUMNS,
+  lotValues,
+  type Row,
+  TRANSACTION_COLUMNS,
+  toCustomer,
+  toEntry,
+  toHold,
+  toIdempotency,
+  toLot,
+  toTransaction,
+  toWallet,
+  transactionValues,
+} from '../rows.ts';
+import { HOLD_RESOLUTION_SQL } from '../sqlite/store.ts';
+import type { Customer, NewWallet, Page, Store, TransactionFilter, TransactionWithEntries, WalletPatch } from '../store.ts';
+import { RetryableStoreError } from '../store.ts';
+
+const POOL_SIZE_MAX = 16;
+const INT8_OID = 20;
+/** Errors after which the same transaction may simply be run again. */
+const RETRYABLE_CODES = new Set(['40001', '40P01', '23505']);
+const MIGRATION_LOCK = 0x7011_6a7e;
+
+/** int8 as bigint, never a float. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Column types for jsonb_to_recordset, per table, in write order. */
+const RECORD_TYPES: Record<string, string> = {
+  transactions:
+    'id text, type text, wallet_id text, counter_wallet_id text, amount bigint, hold_id text, reverses_id text, idempotency_key text, reason text, metadata text, created_at bigint',
+  entries: 'transaction_id text, account text, wallet_id text, lot_id text, amount bigint, created_at bigint',
+  lots: 'id text, wallet_id text, transaction_id text, source text, amount bigint, remaining bigint, expires_at bigint, priority integer, created_at bigint',
+  holds:
+    'id text, wallet_id text, amount bigint, captured_amount bigint, status text, capture_policy text, expires_at bigint, created_at bigint, resolved_at bigint, metadata text',
+};
+
+/** Rows as a JSON array of objects for jsonb_to_recordset (bigints as strings, read back exactly). */
+function records(columns: readonly string[], rows: unknown[][]): string {
+  return JSON.stringify(
+    rows.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]]))),
+    (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+  );
+}
+
+/**
+ * All of a batch's writes in one statement: data-modifying CTEs run together, so a batch costs one
+ * round trip to write whatever its size. Returns how many idempotency keys it could claim.
+ */
+const WRITE_SQL = `
+WITH
+ins_transactions AS (
+  INSERT INTO transactions (${TRANSACTION_COLUMNS.join(', ')})
+  SELECT ${TRANSACTION_COLUMNS.join(', ')} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${RECORD_TYPES.transactions})) WITH ORDINALITY AS t ORDER BY t.ordinality
+),
+ins_entries AS (
+  INSERT INTO entries (${ENTRY_COLUMNS.join(', ')})
+  SELECT ${ENTRY_COLUMNS.join(', ')} FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (${RECORD_TYPES.entries})) WITH ORDINALITY AS t ORDER BY t.ordinality
+),
+up_lots AS (
+  INSERT INTO lots (${LOT_COLUMNS.join(', ')})
+  SELECT ${LOT_COLUMNS.join(', ')} FROM jsonb_to_recordset($3::jsonb) AS t(${RECORD_TYPES.lots})
+  ON CONFLICT (id) DO UPDATE SET remaining = EXCLUDED.remaining
+),
+up_holds AS (
+  INSERT INTO holds (${HOLD_COLUMNS.join(', ')})
+  SELECT ${HOLD_COLUMNS.join(', ')} FROM jsonb_to_recordset($4::jsonb) AS t(${RECORD_TYPES.holds})
+  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, captured_amount = EXCLUDED.captured_amount, resolved_at = EXCLUDED.resolved_at
+),
+up_wallets AS (
+  UPDATE wallets w SET balance = t.balance, pending = t.pending, updated_at = t.updated_at
+  FROM jsonb_to_recordset($5::jsonb) AS t(id text, balance bigint, pending bigint, updated_at bigint)
+  WHERE w.id = t.id
+),
+ins_idempotency AS (
+  INSERT INTO idempotency_keys (key, request_hash, result, created_at)
+  SELECT key, request_hash, result, created_at FROM jsonb_to_recordset($6::jsonb) AS t(key text, request_hash text, result text, created_at bigint)
+  ON CONFLICT (key) DO NOTHING
+  RETURNING 1
+)
+SELECT COUNT(*)::int AS claimed FROM ins_idempotency`;
+
+/** After the wallets are locked: everything else a batch reads, in one round trip. */
+const LOAD_SQL = `
+SELECT
+  (SELECT COALESCE(json_agg(l), '[]') FROM lots l WHERE (l.wallet_id = ANY($1) AND l.remaining > 0) OR l.id = ANY($2)) AS lots,
+  (SELECT COALESCE(json_agg(h), '[]') FROM holds h
+     WHERE h.id = ANY($3) OR (h.wallet_id = ANY($1) AND h.status = 'open' AND h.expires_at <= $4)) AS holds,
+  (SELECT COALESCE(json_agg(i), '[]') FROM idempotency_keys i WHERE i.key = ANY($5)) AS idempotency,
+  (SELECT COALESCE(json_agg(t.reverses_id), '[]') FROM transactions t WHERE t.reverses_id = ANY($6)) AS reversed`;
+
+/** The shared store: a pg pool; ledger batches lock their wallets with SELECT … FOR UPDATE in id order. */
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+
+  constructor(connectionString: string, poolSizeMax = POOL_SIZE_MAX) {
+    this.pool = new pg.Pool({ connectionString, max: poolSizeMax, types });
+  }
+
+  private async all(text: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(text, params)).rows;
+  }
+
+  private async one(text: string, params: unknown[] = []): Promise<Row | undefined> {
+    return (await this.pool.query(text, params)).rows[0];
+  }
+
+  async migrate(): Promise<string[]> {
+    const client = await this.pool.connect();
+    const applied: string[] = [];
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS tollgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const done = new Set((await client.query('SELECT version FROM tollgate_migrations')).rows.map((r) => Number(r.version)));
+      for (const migration of migrations('postgres')) {
+        if (done.has(migration.version)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO tollgate_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+        applied.push(`${migration.version}_${migration.name}`);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async ledgerBatch(
+    request: LedgerLoadRequest,
+    now: number,
+    decide: (snapshot: LedgerSnapshot) => LedgerWrites,
+  ): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const snapshot = await this.loadSnapshot(client, request, now);
+      const writes = decide(snapshot);
+      const idempotency = writes.idempotency;
+      const result = await client.query(WRITE_SQL, [
+        records(TRANSACTION_COLUMNS, writes.transactions.map(transactionValues)),
+        records(ENTRY_COLUMNS, writes.entries.map(entryValues)),
+        records(LOT_COLUMNS, [...writes.lots.values()].map(lotValues)),
+        records(HOLD_COLUMNS, [...writes.holds.values()].map(holdValues)),
+        records(
+          ['id', 'balance', 'pending', 'updated_at'],
+          [...writes.wallets.values()].map((w) => [w.id, w.balance, w.pending, w.updatedAt]),
+        ),
+        records(
+          ['key', 'request_hash', 'result', 'created_at'],
+          idempotency.map((r) => [r.key, r.requestHash, r.result, r.createdAt]),
+        ),
+      ]);
+      if (result.rows[0].claimed !== idempotency.length) {
+        throw new RetryableStoreError('an idempotency key was claimed by a concurrent transaction');
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) throw new RetryableStoreError(String(error));
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async loadSnapshot(client: pg.PoolClient, request: LedgerLoadRequest, now: number): Promise<LedgerSnapshot> {
+    const walletIds = new Set(request.walletIds);
+    if (request.holdIds.length > 0) {
+      // A hold's wallet never changes, so it can be read before the lock; its state is read after.
+      const rows = await client.query('SELECT wallet_id FROM holds WHERE id = ANY($1)', [request.holdIds]);
+      for (const row of rows.rows) walletIds.add(row.wallet_id);
+    }
+    const transactions: LoadedTransaction[] = [];
+    const lotIds = new Set<string>();
+    if (request.transactionIds.length > 0) {
+      const rows = await client.query('SELECT * FROM transactions WHERE id = ANY($1)', [request.transactionIds]);
+      const entries = (await client.query('SELECT * FROM entries WHERE transaction_id = ANY($1) ORDER BY seq', [request.transactionIds])).rows.map(toEntry);
+      for (const row of rows.rows) {
+        const transaction = toTransaction(row);
+        const own = entries.filter((e) => e.transactionId === transaction.id);
+        transactions.push({ transaction, entries: own, reversed: false });
+        for (const entry of own) {
+          if (entry.walletId) walletIds.add(entry.walletId);
+          if (entry.lotId) lotIds.add(entry.lotId);
+        }
+      }
+    }
+    const ids = [...walletIds].sort();
+    const wallets = (await client.query('SELECT * FROM wallets WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids])).rows.map(toWallet);
+    const loaded = (
+      await client.query(LOAD_SQL, [ids, [...lotIds], request.holdIds, now, request.idempotencyKeys, request.transactionIds])
+    ).rows[0];
+    const reversed = new Set<string>(loaded.reversed);
+    for (const t of transactions) t.reversed = reversed.has(t.transaction.id);
+    return {
+      wallets,
+      lots: (loaded.lots as Row[]).map(toLot),
+      holds: (loaded.holds as Row[]).map(toHold),
+      transactions,
+      idempotency: (loaded.idempotency as Row[]).map(toIdempotency),
+    };
+  }
+
+  async walletSnapshot(walletId: string, now: number): Promise<LedgerSnapshot | undefined> {
+    const row = (
+      await this.all(
+        `SELECT row_to_json(w) AS wallet,
+          (SELECT COALESCE(json_agg(l), '[]') FROM lots l WHERE l.wallet_id = w.id AND l.remaining > 0) AS lots,
+          (SELECT COALESCE(json_agg(h), '[]') FROM holds h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= $2) AS holds
+         FROM wallets w WHERE w.id = $1`,
+        [walletId, now],
+      )
+    )[0];
+    if (!row) return undefined;
+    return {
+      wallets: [toWallet(row.wallet as Row)],
+      lots: (row.lots as Row[]).map(toLot),
+      holds: (row.holds as Row[]).map(toHold),
+      transactions: [],
+      idempotency: [],
+    };
+  }
+
+  async walletsDueForExpiry(now: number, limit: number): Promise<string[]> {
+    const rows = await this.all(
+      `SELECT wallet_id FROM holds WHERE status = 'open' AND expires_at <= $1
+       UNION SELECT wallet_id FROM lots WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
+       LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => String(r.wallet_id));
+  }
+
+  async journalTotals(): Promise<JournalTotals> {
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for every sum, so that a busy ledger verifies against a consistent picture.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const all = async (sql: string) => (await client.query(sql)).rows as Row[];
+      const sums = async (sql: string) => new Map((await all(sql)).map((r) => [String(r.id), big(r.total)]));
+      const totals: JournalTotals = {
+        wallets: (await all('SELECT * FROM wallets')).map(toWallet),
+        lots: (await all('SELECT * FROM lots')).map(toLot),
+        journalTotal: big((await all('SELECT COALESCE(SUM(amount), 0)::bigint AS total FROM entries'))[0]!.total),
+        unbalancedTransactionIds: (
+          await all('SELECT transaction_id AS id FROM entries GROUP BY transaction_id HAVING SUM(amount) <> 0')
+        ).map((r) => String(r.id)),
+        walletEntrySums: await sums(
+          'SELECT wallet_id AS id, SUM(amount)::bigint AS total FROM entries WHERE wallet_id IS NOT NULL GROUP BY wallet_id',
+        ),
+        overdraftEntrySums: await sums(
+          'SELECT wallet_id AS id, SUM(amount)::bigint AS total FROM entries WHERE wallet_id IS NOT NULL AND lot_id IS NULL GROUP BY wallet_id',
+        ),
+        lotEntrySums: await sums(
+          'SELECT lot_id AS id, SUM(amount)::bigint AS total FROM entries WHERE lot_id IS NOT NULL GROUP BY lot_id',
+        ),
+        openHoldSums: await sums(
+          "SELECT wallet_id AS id, SUM(amount)::bigint AS total FROM holds WHERE status = 'open' GROUP BY wallet_id",
+        ),
+        holdResolutionMismatches: new Map((await all(HOLD_RESOLUTION_SQL)).map((r) => [String(r.id), Number(r.resolutions)])),
+      };
+      await client.query('COMMIT');
+      return totals;
+    } finally {
+      client.release();
+    }
+  }
+
+  async createCustomer(customer: Customer): Promise<Customer | 'exists'> {
+    const result = await this.pool.query(
+      'INSERT INTO customers (id, name, metadata, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+      [customer.id, customer.name, jsonText(customer.metadata), customer.createdAt],
+    );
+    return result.rowCount === 1 ? customer : 'exists';
+  }
+
+  async getCustomer(id: string): Promise<Customer | undefined> {
+    const row = await this.one('SELECT * FROM customers WHERE id = $1', [id]);
+    return row && toCustomer(row);
+  }
+
+  async listCustomers(afterId: string | null, limit: number): Promise<Customer[]> {
+    return (await this.all('SELECT * FROM customers WHERE id > $1 ORDER BY id LIMIT $2', [afterId ?? '', limit])).map(toCustomer);
+  }
+
+  async createWallet(w: NewWallet): Promise<Wallet> {
+    const row = await this.one(
+      `INSERT INTO wallets (id, customer_id, team_id, unit, overdraft_limit, capture_policy, status, balance, pending, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active', 0, 0, $7, $7) RETURNING *`,
+      [w.id, w.customerId, w.teamId, w.unit, w.overdraftLimit.toString(), w.capturePolicy, w.createdAt],
+    );
+    return toWallet(row!);
+  }
+
+  async getWallet(id: string): Promise<Wallet | undefined> {
+    const row = await this.one('SELECT * FROM wallets WHERE id = $1', [id]);
+    return row && toWallet(row);
+  }
+
+  async listWallets(customerId: string | null, afterId: string | null, limit: number): Promise<Wallet[]> {
+    return (
+      await this.all('SELECT * FROM wallets WHERE ($1::text IS NULL OR customer_id = $1) AND id > $2 ORDER BY id LIMIT $3', [
+        customerId,
+        afterId ?? '',
+        limit,
+      ])
+    ).map(toWallet);
+  }
+
+  async updateWallet(id: string, patch: WalletPatch, now: number): Promise<Wallet | undefined> {
+    const row = await this.one(
+      `UPDATE wallets SET status = COALESCE($1, status), overdraft_limit = COALESCE($2::bigint, overdraft_limit),
+       capture_policy = COALESCE($3, capture_policy), updated_at = $4 WHERE id = $5 RETURNING *`,
+      [patch.status ?? null, patch.overdraftLimit?.toString() ?? null, patch.capturePolicy ?? null, now, id],
+    );
+    return row && toWallet(row);
+  }
+
+  async listLots(walletId: string): Promise<Lot[]> {
+    return (await this.all('SELECT * FROM lots WHERE wallet_id = $1 ORDER BY created_at, id', [walletId])).map(toLot);
+  }
+
+  async getHold(id: string): Promise<Hold | undefined> {
+    const row = await this.one('SELECT * FROM holds WHERE id = $1', [id]);
+    return row && toHold(row);
+  }
+
+  async getTransaction(id: string): Promise<TransactionWithEntries | undefined> {
+    const row = await this.one('SELECT * FROM transactions WHERE id = $1', [id]);
+    if (!row) return undefined;
+    const entries = (await this.all('SELECT * FROM entries WHERE transaction_id = $1 ORDER BY seq', [id])).map(toEntry);
+    return { transaction: toTransaction(row), entries, seq: big(row.seq) };
+  }
+
+  async listTransactions(filter: TransactionFilter): Promise<Page<ReturnType<typeof toTransaction>>> {
+    const rows = await this.all(
+      `SELECT * FROM transactions
+       WHERE ($1::text IS NULL OR wallet_id = $1 OR counter_wallet_id = $1)
+         AND ($2::text[] IS NULL OR type = ANY($2))
+         AND ($3::bigint IS NULL OR created_at >= $3) AND ($4::bigint IS NULL OR created_at < $4)
+         AND seq > $5
+       ORDER BY seq LIMIT $6`,
+      [
+        filter.walletId ?? null,
+        filter.types ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        (filter.afterSeq ?? 0n).toString(),
+        filter.limit + 1,
+      ],
+    );
+    const more = rows.length > filter.limit;
+    const page = rows.slice(0, filter.limit);
+    return { data: page.map(toTransaction), nextSeq: more ? big(page.at(-1)!.seq) : null };
+  }
+
+  async countAdminKeys(): Promise<number> {
+    return Number((await this.one('SELECT COUNT(*) AS n FROM admin_keys'))!.n);
+  }
+
+  async addAdminKey(id: string, digest: string, now: number): Promise<void> {
+    await this.pool.query('INSERT INTO admin_keys (id, digest, created_at) VALUES ($1, $2, $3)', [id, digest, now]);
+  }
+
+  async hasAdminKey(digest: string): Promise<boolean> {
+    return (await this.one('SELECT 1 AS x FROM admin_keys WHERE digest = $1', [digest])) !== undefined;
+  }
+}
