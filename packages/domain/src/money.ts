@@ -9,7 +9,8 @@ export const MICROS_MAX: Micros = 9_007_199_254_740_991n;
 export const MICROS_PER_UNIT: Micros = 1_000_000n;
 
 export function assertMicros(value: Micros, what = 'amount'): Micros {
-  if (value > MICROS_MAX || value < -MICROS_MAX) throw new RangeError(`${what} ${value} exceeds ±2^53−1 micros`);
+  if (value > MICROS_MAX || value < -MICROS_MAX)
+    throw new RangeError(`${what} ${value} exceeds ±2^53−1 micros`);
   return value;
 }
 

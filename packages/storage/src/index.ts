@@ -1,3 +1,4 @@
+export * from './gateway-store.ts';
 export * from './ledger.ts';
 export * from './open.ts';
 export { PostgresStore } from './postgres/store.ts';

@@ -12,7 +12,8 @@ export interface Migration {
  * times are BIGINT milliseconds since the epoch.
  */
 export function migrations(dialect: Dialect): Migration[] {
-  const seq = dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY';
+  const seq =
+    dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY';
   return [
     {
       version: 1,
@@ -106,6 +107,91 @@ CREATE TABLE admin_keys (
   created_at BIGINT NOT NULL
 );
 `,
+    },
+    {
+      version: 2,
+      name: 'gateway',
+      sql: `
+CREATE TABLE virtual_keys (
+  id TEXT PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  name TEXT,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  team_id TEXT,
+  user_id TEXT,
+  feature TEXT,
+  models TEXT,
+  wallet_id TEXT REFERENCES wallets(id),
+  end_stream_on_hold_exhausted INTEGER NOT NULL DEFAULT 0,
+  expires_at BIGINT,
+  revoked_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX virtual_keys_customer ON virtual_keys (customer_id, id);
+CREATE TABLE providers (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  api_key_ciphertext TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE rate_cards (
+  id TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  effective_from BIGINT NOT NULL,
+  input BIGINT NOT NULL,
+  output BIGINT NOT NULL,
+  cached_input BIGINT,
+  cache_write BIGINT,
+  reasoning BIGINT,
+  per_request BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX rate_cards_model ON rate_cards (provider, model, effective_from);
+CREATE TABLE usage_events (
+  seq ${seq},
+  id TEXT NOT NULL UNIQUE,
+  request_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  team_id TEXT,
+  user_id TEXT,
+  feature TEXT,
+  session_id TEXT,
+  trace_id TEXT,
+  tags TEXT,
+  key_id TEXT,
+  wallet_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  api TEXT NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cached_input_tokens BIGINT NOT NULL,
+  cache_creation_input_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  estimated INTEGER NOT NULL,
+  cost BIGINT NOT NULL,
+  price BIGINT NOT NULL,
+  unit TEXT NOT NULL,
+  cache_status TEXT NOT NULL,
+  status TEXT NOT NULL,
+  latency_ms BIGINT NOT NULL,
+  upstream_request_id TEXT,
+  hold_id TEXT,
+  transaction_id TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX usage_events_customer_time ON usage_events (customer_id, created_at);
+CREATE INDEX usage_events_session ON usage_events (session_id) WHERE session_id IS NOT NULL;
+`,
+    },
+    {
+      version: 3,
+      name: 'wallet_owed',
+      sql: `ALTER TABLE wallets ADD COLUMN owed BIGINT NOT NULL DEFAULT 0 CHECK (owed >= 0);`,
     },
   ];
 }

@@ -1,4 +1,7 @@
+import type { GatewayStore } from './gateway-store.ts';
+import { PostgresGatewayStore } from './postgres/gateway.ts';
 import { PostgresStore } from './postgres/store.ts';
+import { SqliteGatewayStore } from './sqlite/gateway.ts';
 import { SqliteStore } from './sqlite/store.ts';
 import type { Store } from './store.ts';
 
@@ -9,4 +12,11 @@ export function openStore(url: string = DEFAULT_DATABASE_URL): Store {
   if (url.startsWith('sqlite:')) return new SqliteStore(url.slice('sqlite:'.length) || ':memory:');
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return new PostgresStore(url);
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:…)`);
+}
+
+/** The gateway's tables, on the same connection as the store's ledger. */
+export function gatewayStore(store: Store): GatewayStore {
+  if (store instanceof SqliteStore) return new SqliteGatewayStore(store.db);
+  if (store instanceof PostgresStore) return new PostgresGatewayStore(store.pool);
+  throw new Error(`no gateway store for ${store.dialect}`);
 }

@@ -7,13 +7,21 @@ import type { Customer } from './store.ts';
  */
 export type Row = Record<string, unknown>;
 
-export const big = (value: unknown): bigint => (typeof value === 'bigint' ? value : BigInt(value as number | string));
+export const big = (value: unknown): bigint =>
+  typeof value === 'bigint' ? value : BigInt(value as number | string);
 export const num = (value: unknown): number => Number(value);
-export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-export const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+export const numOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+export const strOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
 export const json = (value: unknown): Metadata | null =>
-  value === null || value === undefined ? null : typeof value === 'string' ? JSON.parse(value) : (value as Metadata);
-export const jsonText = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+  value === null || value === undefined
+    ? null
+    : typeof value === 'string'
+      ? JSON.parse(value)
+      : (value as Metadata);
+export const jsonText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 export const toCustomer = (r: Row): Customer => ({
   id: String(r.id),
@@ -32,6 +40,7 @@ export const toWallet = (r: Row): Wallet => ({
   status: r.status as Wallet['status'],
   balance: big(r.balance),
   pending: big(r.pending),
+  owed: r.owed === undefined || r.owed === null ? 0n : big(r.owed),
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
 });
@@ -120,8 +129,22 @@ export const transactionValues = (t: Transaction) => [
   t.createdAt,
 ];
 
-export const ENTRY_COLUMNS = ['transaction_id', 'account', 'wallet_id', 'lot_id', 'amount', 'created_at'] as const;
-export const entryValues = (e: Entry) => [e.transactionId, e.account, e.walletId, e.lotId, e.amount, e.createdAt];
+export const ENTRY_COLUMNS = [
+  'transaction_id',
+  'account',
+  'wallet_id',
+  'lot_id',
+  'amount',
+  'created_at',
+] as const;
+export const entryValues = (e: Entry) => [
+  e.transactionId,
+  e.account,
+  e.walletId,
+  e.lotId,
+  e.amount,
+  e.createdAt,
+];
 
 export const LOT_COLUMNS = [
   'id',

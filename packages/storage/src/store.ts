@@ -1,18 +1,18 @@
 import type {
   CapturePolicy,
+  Entry,
   Hold,
   JournalTotals,
   LedgerLoadRequest,
   LedgerSnapshot,
   LedgerWrites,
   Lot,
-  Micros,
   Metadata,
+  Micros,
   Transaction,
   TransactionType,
   Wallet,
   WalletStatus,
-  Entry,
 } from '@tollgate/domain';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -77,7 +77,11 @@ export interface Store {
    * transactions), load what `decide` needs, call it, and write what it returns.
    * Throws a RetryableStoreError when the transaction lost a race and may simply be run again.
    */
-  ledgerBatch(request: LedgerLoadRequest, now: number, decide: (snapshot: LedgerSnapshot) => LedgerWrites): Promise<void>;
+  ledgerBatch(
+    request: LedgerLoadRequest,
+    now: number,
+    decide: (snapshot: LedgerSnapshot) => LedgerWrites,
+  ): Promise<void>;
   /** A wallet with what a read needs to settle expiries in memory (see viewWallet). */
   walletSnapshot(walletId: string, now: number): Promise<LedgerSnapshot | undefined>;
   /** Wallets with open holds or lots with credits past their expiry. */

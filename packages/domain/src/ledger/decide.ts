@@ -118,7 +118,10 @@ export function decideBatch(
         results.push(
           record.requestHash === requestHash
             ? { ...parseResult(record.result), replayed: true }
-            : fail('idempotency_key_reused', `Idempotency-Key ${key} was used for another request; use a new key`),
+            : fail(
+                'idempotency_key_reused',
+                `Idempotency-Key ${key} was used for another request; use a new key`,
+              ),
         );
         continue;
       }
@@ -163,7 +166,10 @@ function openWallet(state: LedgerState, walletId: string, unit?: string): Wallet
   if (!wallet) return fail('wallet_not_found', `No wallet ${walletId}`);
   state.settleExpiries(wallet);
   if (unit !== undefined && unit !== wallet.unit) {
-    return fail('unit_mismatch', `unit ${unit} does not match wallet ${walletId}, which holds ${wallet.unit}`);
+    return fail(
+      'unit_mismatch',
+      `unit ${unit} does not match wallet ${walletId}, which holds ${wallet.unit}`,
+    );
   }
   return wallet;
 }
@@ -172,13 +178,26 @@ function isResult(value: Wallet | LedgerResult): value is LedgerResult {
   return 'ok' in value;
 }
 
-function spendEntries(wallet: Wallet, parts: DrawPart[], amount: Micros): Omit<Entry, 'transactionId' | 'createdAt'>[] {
+function spendEntries(
+  wallet: Wallet,
+  parts: DrawPart[],
+  amount: Micros,
+): Omit<Entry, 'transactionId' | 'createdAt'>[] {
   if (amount === 0n) return [];
   const account = `wallet:${wallet.id}`;
   return [
     ...parts.map((part) => ({ account, walletId: wallet.id, lotId: part.lotId, amount: -part.amount })),
     { account: `revenue:${wallet.unit}`, walletId: null, lotId: null, amount },
   ];
+}
+
+/** New spending is refused while the wallet owes anything: the next grant repays it first. */
+function owing(wallet: Wallet): LedgerResult | null {
+  if (wallet.owed === 0n) return null;
+  return fail(
+    'insufficient_credits',
+    `Wallet ${wallet.id} owes ${wallet.owed} micros (${wallet.unit}); a grant repays it`,
+  );
 }
 
 function insufficient(wallet: Wallet, amount: Micros, state: LedgerState): LedgerResult {
@@ -215,6 +234,8 @@ function deduct(state: LedgerState, command: Command<'deduct'>, key: string | nu
   const wallet = openWallet(state, command.walletId, command.unit);
   if (isResult(wallet)) return wallet;
   if (wallet.status !== 'active') return fail('wallet_frozen', `Wallet ${wallet.id} is frozen`);
+  const owes = owing(wallet);
+  if (owes) return owes;
   if (command.amount > state.spendable(wallet)) return insufficient(wallet, command.amount, state);
   const transaction = state.transaction({
     type: 'deduction',
@@ -233,6 +254,8 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
   const wallet = openWallet(state, command.walletId, command.unit);
   if (isResult(wallet)) return wallet;
   if (wallet.status !== 'active') return fail('wallet_frozen', `Wallet ${wallet.id} is frozen`);
+  const owes = owing(wallet);
+  if (owes) return owes;
   if (command.amount > state.spendable(wallet)) return insufficient(wallet, command.amount, state);
   const held: Hold = {
     id: state.newId('hold'),
@@ -285,49 +308,91 @@ function openHold(state: LedgerState, holdId: string): { hold: Hold; wallet: Wal
 
 function capture(state: LedgerState, command: Command<'capture'>, key: string | null): LedgerResult {
   const found = openHold(state, command.holdId);
-  if ('ok' in found) return found;
+  if ('ok' in found) {
+    if (command.owe && !found.ok && found.code === 'hold_expired') return chargeExpired(state, command, key);
+    return found;
+  }
   const { hold: held, wallet } = found;
   const asked = command.amount ?? held.amount;
-  let captured = asked;
-  let overflow = 0n;
-  if (asked > held.amount) {
+  const captured = asked < held.amount ? asked : held.amount;
+  let excess = asked - captured;
+  if (excess > 0n && !command.owe) {
     if (held.capturePolicy === 'reject') {
       return fail('capture_exceeds_hold', `Capture of ${asked} exceeds hold ${held.id} of ${held.amount}`);
     }
-    captured = held.amount;
-    if (held.capturePolicy === 'overflow') {
-      overflow = asked - held.amount;
-      // The excess is a new debit. Capturing the whole hold leaves what the wallet can spend
-      // unchanged (balance and pending both drop by it), so the excess must fit in that.
-      if (overflow > state.spendable(wallet)) return insufficient(wallet, overflow, state);
-    }
+    if (held.capturePolicy === 'cap') excess = 0n;
+    // Overflow: capturing the whole hold leaves what the wallet can spend unchanged (balance and
+    // pending both drop by it), so the excess must fit in that.
+    else if (excess > state.spendable(wallet)) return insufficient(wallet, excess, state);
   }
   wallet.pending -= held.amount;
   held.status = 'captured';
-  held.capturedAmount = captured + overflow;
+  held.capturedAmount = captured + excess;
   held.resolvedAt = state.now;
   state.touchHold(held);
+  const transactions = [
+    state.post(
+      state.transaction({
+        type: 'capture',
+        walletId: wallet.id,
+        amount: captured,
+        holdId: held.id,
+        idempotencyKey: key,
+        reason: command.reason ?? null,
+      }),
+      spendEntries(wallet, state.draw(wallet, captured), captured),
+    ),
+    ...chargeBeyond(state, wallet, excess, held.id),
+  ];
+  meter(state, command, transactions[0]!);
+  return ok({ kind: 'capture', hold: held, transactions, wallet });
+}
+
+/**
+ * Debits `amount` beyond a hold: what the wallet can spend (its overdraft included) as an
+ * `overflow`, the rest, if any, as `owed`.
+ */
+function chargeBeyond(
+  state: LedgerState,
+  wallet: Wallet,
+  amount: Micros,
+  holdId: string | null,
+): Transaction[] {
+  if (amount === 0n) return [];
+  const spendable = state.spendable(wallet);
+  const debited = amount < spendable ? amount : spendable > 0n ? spendable : 0n;
   const transactions: Transaction[] = [];
-  const captureTransaction = state.transaction({
-    type: 'capture',
-    walletId: wallet.id,
-    amount: captured,
-    holdId: held.id,
-    idempotencyKey: key,
-    reason: command.reason ?? null,
-  });
-  transactions.push(state.post(captureTransaction, spendEntries(wallet, state.draw(wallet, captured), captured)));
-  if (overflow > 0n) {
-    const overflowTransaction = state.transaction({
+  if (debited > 0n) {
+    const overflow = state.transaction({
       type: 'overflow',
       walletId: wallet.id,
-      amount: overflow,
-      holdId: held.id,
-      reason: `capture above hold ${held.id}`,
+      amount: debited,
+      holdId,
+      reason: holdId ? `capture above hold ${holdId}` : 'charge after the hold expired',
     });
-    transactions.push(state.post(overflowTransaction, spendEntries(wallet, state.draw(wallet, overflow), overflow)));
+    transactions.push(state.post(overflow, spendEntries(wallet, state.draw(wallet, debited), debited)));
   }
+  if (amount > debited) transactions.push(state.owe(wallet, amount - debited, holdId));
+  return transactions;
+}
+
+/** A gateway capture whose hold expired first (a very long call): charged all the same. */
+function chargeExpired(state: LedgerState, command: Command<'capture'>, key: string | null): LedgerResult {
+  const held = state.holds.get(command.holdId)!;
+  const wallet = state.wallets.get(held.walletId)!;
+  const amount = command.amount ?? held.amount;
+  const transactions = chargeBeyond(state, wallet, amount, held.id);
+  const first = transactions[0];
+  if (!first) return ok({ kind: 'capture', hold: held, transactions, wallet });
+  if (key) first.idempotencyKey = key;
+  meter(state, command, first);
   return ok({ kind: 'capture', hold: held, transactions, wallet });
+}
+
+/** Records the call's usage event with the transaction that charged it. */
+function meter(state: LedgerState, command: Command<'capture'>, transaction: Transaction): void {
+  if (command.usageEvent)
+    state.writes.usageEvents.push({ ...command.usageEvent, transactionId: transaction.id });
 }
 
 function release(state: LedgerState, command: Command<'release'>, key: string | null): LedgerResult {
@@ -365,13 +430,18 @@ function transfer(state: LedgerState, command: Command<'transfer'>, key: string 
   }
   if (from.unit !== to.unit) return fail('unit_mismatch', `Wallets hold ${from.unit} and ${to.unit}`);
   if (from.status !== 'active') return fail('wallet_frozen', `Wallet ${from.id} is frozen`);
+  const owes = owing(from);
+  if (owes) return owes;
   // Only live credits move: never the overdraft, never credits kept past expiry for open holds.
   const live = state.drawOrder(from.id).filter((lot) => lot.expiresAt === null || lot.expiresAt > state.now);
   let liveTotal = 0n;
   for (const lot of live) liveTotal += lot.remaining;
   const movable = state.available(from) < liveTotal ? state.available(from) : liveTotal;
   if (command.amount > movable) {
-    return fail('insufficient_credits', `Wallet ${from.id} can transfer ${movable > 0n ? movable : 0n}, ${command.amount} asked`);
+    return fail(
+      'insufficient_credits',
+      `Wallet ${from.id} can transfer ${movable > 0n ? movable : 0n}, ${command.amount} asked`,
+    );
   }
   const transaction = state.transaction({
     type: 'transfer',
@@ -386,7 +456,12 @@ function transfer(state: LedgerState, command: Command<'transfer'>, key: string 
   const entries: Omit<Entry, 'transactionId' | 'createdAt'>[] = [];
   for (const part of parts) {
     const source = sources.get(part.lotId ?? '')!;
-    entries.push({ account: `wallet:${from.id}`, walletId: from.id, lotId: part.lotId, amount: -part.amount });
+    entries.push({
+      account: `wallet:${from.id}`,
+      walletId: from.id,
+      lotId: part.lotId,
+      amount: -part.amount,
+    });
     // Credits keep their expiry and priority on the way.
     const added = state.addLot(to, transaction.id, part.amount, {
       source: 'transfer',
@@ -410,7 +485,8 @@ function reverse(state: LedgerState, command: Command<'reverse'>, key: string | 
   if (!REVERSIBLE.has(original.type)) {
     return fail('transaction_not_reversible', `A ${original.type} transaction cannot be reversed`);
   }
-  if (loaded.reversed) return fail('transaction_already_reversed', `Transaction ${original.id} was already reversed`);
+  if (loaded.reversed)
+    return fail('transaction_already_reversed', `Transaction ${original.id} was already reversed`);
   const walletIds = [...new Set(loaded.entries.flatMap((entry) => (entry.walletId ? [entry.walletId] : [])))];
   const wallets: Wallet[] = [];
   for (const walletId of walletIds) {
@@ -430,7 +506,10 @@ function reverse(state: LedgerState, command: Command<'reverse'>, key: string | 
     const lot = wallets.map((wallet) => state.lot(wallet.id, lotId)).find(Boolean);
     if (!lot) throw new Error(`lot ${lotId} of transaction ${original.id} was not loaded`);
     if (lot.remaining + delta < 0n) {
-      return fail('insufficient_credits', `Lot ${lotId} has ${lot.remaining} left; reversing needs ${-delta}`);
+      return fail(
+        'insufficient_credits',
+        `Lot ${lotId} has ${lot.remaining} left; reversing needs ${-delta}`,
+      );
     }
   }
   for (const wallet of wallets) {

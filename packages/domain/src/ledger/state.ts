@@ -1,4 +1,5 @@
 import type { IdFactory } from '../ids.ts';
+import type { UsageEvent } from '../metering/usage-event.ts';
 import { type Micros, minMicros } from '../money.ts';
 import type { Entry, Hold, IdempotencyRecord, Lot, Transaction, Wallet } from './types.ts';
 
@@ -27,6 +28,7 @@ export interface LedgerWrites {
   holds: Map<string, Hold>;
   wallets: Map<string, Wallet>;
   idempotency: IdempotencyRecord[];
+  usageEvents: UsageEvent[];
 }
 
 export interface DrawPart {
@@ -51,6 +53,7 @@ export class LedgerState {
     holds: new Map(),
     wallets: new Map(),
     idempotency: [],
+    usageEvents: [],
   };
 
   constructor(
@@ -176,8 +179,8 @@ export class LedgerState {
   }
 
   /**
-   * Adds a lot of `amount` to the wallet; when the wallet owes, the new credits pay that first.
-   * Returns the wallet postings (the counter posting is the caller's).
+   * Adds a lot of `amount` to the wallet. New credits first repay what the overdraft lent, then
+   * what the wallet owes beyond it. Returns the postings (the counter posting is the caller's).
    */
   addLot(
     wallet: Wallet,
@@ -185,14 +188,14 @@ export class LedgerState {
     amount: Micros,
     attributes: Pick<Lot, 'source' | 'expiresAt' | 'priority'>,
   ): { lot: Lot; entries: Omit<Entry, 'transactionId' | 'createdAt'>[] } {
-    const debt = this.debt(wallet);
-    const settled = minMicros(debt, amount);
+    const settled = minMicros(this.debt(wallet), amount);
+    const repaid = minMicros(wallet.owed, amount - settled);
     const lot: Lot = {
       id: this.newId('lot'),
       walletId: wallet.id,
       transactionId,
       amount,
-      remaining: amount - settled,
+      remaining: amount - settled - repaid,
       createdAt: this.now,
       ...attributes,
     };
@@ -204,11 +207,27 @@ export class LedgerState {
       entries.push({ account, walletId: wallet.id, lotId: lot.id, amount: -settled });
       entries.push({ account, walletId: wallet.id, lotId: null, amount: settled });
     }
+    if (repaid > 0n) {
+      entries.push({ account, walletId: wallet.id, lotId: lot.id, amount: -repaid });
+      entries.push({ account: receivableAccount(wallet.id), walletId: null, lotId: null, amount: repaid });
+      wallet.owed -= repaid;
+    }
     this.lotsByWallet.get(wallet.id)?.push(lot);
     this.touchLot(lot);
-    wallet.balance += amount;
+    wallet.balance += amount - repaid;
     this.touchWallet(wallet);
     return { lot, entries };
+  }
+
+  /** Books `amount` as owed by the wallet's customer: revenue now, a receivable until repaid. */
+  owe(wallet: Wallet, amount: Micros, holdId: string | null): Transaction {
+    const transaction = this.transaction({ type: 'owed', walletId: wallet.id, amount, holdId });
+    wallet.owed += amount;
+    this.touchWallet(wallet);
+    return this.post(transaction, [
+      { account: receivableAccount(wallet.id), walletId: null, lotId: null, amount: -amount },
+      { account: `revenue:${wallet.unit}`, walletId: null, lotId: null, amount },
+    ]);
   }
 
   /**
@@ -225,11 +244,16 @@ export class LedgerState {
       this.touchHold(hold);
       wallet.pending -= hold.amount;
       this.touchWallet(wallet);
-      this.post(this.transaction({ type: 'hold_expiry', walletId: wallet.id, amount: hold.amount, holdId: hold.id }), []);
+      this.post(
+        this.transaction({ type: 'hold_expiry', walletId: wallet.id, amount: hold.amount, holdId: hold.id }),
+        [],
+      );
       holdsExpired++;
     }
     let breakage = 0n;
-    const expired = this.drawOrder(wallet.id).filter((lot) => lot.expiresAt !== null && lot.expiresAt <= this.now);
+    const expired = this.drawOrder(wallet.id).filter(
+      (lot) => lot.expiresAt !== null && lot.expiresAt <= this.now,
+    );
     for (const lot of expired) {
       const headroom = this.spendable(wallet);
       const amount = minMicros(lot.remaining, headroom > 0n ? headroom : 0n);
@@ -237,7 +261,12 @@ export class LedgerState {
       const transaction = this.transaction({ type: 'breakage', walletId: wallet.id, amount });
       const parts = this.draw(wallet, amount, [lot]);
       this.post(transaction, [
-        ...parts.map((part) => ({ account: `wallet:${wallet.id}`, walletId: wallet.id, ...part, amount: -part.amount })),
+        ...parts.map((part) => ({
+          account: `wallet:${wallet.id}`,
+          walletId: wallet.id,
+          ...part,
+          amount: -part.amount,
+        })),
         { account: `breakage:${wallet.unit}`, walletId: null, lotId: null, amount },
       ]);
       breakage += amount;
@@ -245,3 +274,6 @@ export class LedgerState {
     return { holdsExpired, breakage };
   }
 }
+
+/** What a wallet's customer owes beyond its overdraft: an asset of the vendor, so it runs negative. */
+export const receivableAccount = (walletId: string): string => `receivable:${walletId}`;

@@ -1,3 +1,4 @@
+import type { UsageEvent } from '../metering/usage-event.ts';
 import type { Micros } from '../money.ts';
 
 export type WalletStatus = 'active' | 'frozen';
@@ -15,7 +16,8 @@ export type TransactionType =
   | 'hold_expiry'
   | 'transfer'
   | 'breakage'
-  | 'reversal';
+  | 'reversal'
+  | 'owed';
 
 export type Metadata = Record<string, string>;
 
@@ -32,6 +34,8 @@ export interface Wallet {
   balance: Micros;
   /** Sum of open holds. */
   pending: Micros;
+  /** Captured beyond the overdraft and not yet paid: repaid first by the next grant. */
+  owed: Micros;
   createdAt: number;
   updatedAt: number;
 }
@@ -129,7 +133,20 @@ export type LedgerCommand =
       capturePolicy?: CapturePolicy;
       metadata?: Metadata | null;
     }
-  | { kind: 'capture'; holdId: string; amount?: Micros; reason?: string | null }
+  | {
+      kind: 'capture';
+      holdId: string;
+      amount?: Micros;
+      reason?: string | null;
+      /**
+       * The gateway's capture: it always lands. What the hold does not cover is debited within the
+       * overdraft, and what the overdraft cannot cover is booked as owed; a hold that expired is
+       * charged the same way.
+       */
+      owe?: boolean;
+      /** Metered in the same transaction as the capture. */
+      usageEvent?: UsageEvent;
+    }
   | { kind: 'release'; holdId: string }
   | { kind: 'transfer'; fromWalletId: string; toWalletId: string; amount: Micros; reason?: string | null }
   | { kind: 'reverse'; transactionId: string; reason?: string | null }

@@ -14,6 +14,8 @@ export interface JournalTotals {
   overdraftEntrySums: Map<string, Micros>;
   lotEntrySums: Map<string, Micros>;
   openHoldSums: Map<string, Micros>;
+  /** Per wallet: the sum of its receivable account (`receivable:<wallet id>`), negative while it owes. */
+  receivableSums: Map<string, Micros>;
   /** Holds whose resolutions (capture, release, expiry) do not match their status: id → count. */
   holdResolutionMismatches: Map<string, number>;
 }
@@ -28,8 +30,10 @@ export interface Violation {
 export function verifyJournal(totals: JournalTotals): Violation[] {
   const violations: Violation[] = [];
   const add = (code: string, subject: string, message: string) => violations.push({ code, subject, message });
-  if (totals.journalTotal !== 0n) add('journal_unbalanced', 'journal', `entries sum to ${totals.journalTotal}`);
-  for (const id of totals.unbalancedTransactionIds) add('transaction_unbalanced', id, 'entries do not sum to 0');
+  if (totals.journalTotal !== 0n)
+    add('journal_unbalanced', 'journal', `entries sum to ${totals.journalTotal}`);
+  for (const id of totals.unbalancedTransactionIds)
+    add('transaction_unbalanced', id, 'entries do not sum to 0');
   for (const wallet of totals.wallets) {
     const posted = totals.walletEntrySums.get(wallet.id) ?? 0n;
     if (posted !== wallet.balance) {
@@ -38,7 +42,11 @@ export function verifyJournal(totals: JournalTotals): Violation[] {
     const overdraft = totals.overdraftEntrySums.get(wallet.id) ?? 0n;
     if (overdraft > 0n) add('overdraft_positive', wallet.id, `entries without a lot sum to ${overdraft} > 0`);
     const pending = totals.openHoldSums.get(wallet.id) ?? 0n;
-    if (pending !== wallet.pending) add('pending_mismatch', wallet.id, `pending ${wallet.pending}, open holds ${pending}`);
+    if (pending !== wallet.pending)
+      add('pending_mismatch', wallet.id, `pending ${wallet.pending}, open holds ${pending}`);
+    const receivable = totals.receivableSums.get(wallet.id) ?? 0n;
+    if (wallet.owed !== -receivable)
+      add('owed_mismatch', wallet.id, `owed ${wallet.owed}, receivable says ${-receivable}`);
     if (wallet.balance - wallet.pending < -wallet.overdraftLimit) {
       add(
         'overdraft_exceeded',

@@ -12,6 +12,7 @@ import {
   type Wallet,
 } from '@tollgate/domain';
 import Database from 'better-sqlite3';
+import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
 import { migrations } from '../migrations.ts';
 import {
   big,
@@ -50,7 +51,7 @@ const list = (values: readonly string[]) => JSON.stringify(values);
  */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
@@ -186,8 +187,17 @@ export class SqliteStore implements Store {
     );
     for (const h of writes.holds.values()) this.run(upsertHold, ...holdValues(h));
     for (const w of writes.wallets.values()) {
-      this.run('UPDATE wallets SET balance = ?, pending = ?, updated_at = ? WHERE id = ?', w.balance, w.pending, w.updatedAt, w.id);
+      this.run(
+        'UPDATE wallets SET balance = ?, pending = ?, owed = ?, updated_at = ? WHERE id = ?',
+        w.balance,
+        w.pending,
+        w.owed,
+        w.updatedAt,
+        w.id,
+      );
     }
+    const insertUsageEvent = insertSql('usage_events', USAGE_EVENT_COLUMNS);
+    for (const e of writes.usageEvents) this.run(insertUsageEvent, ...usageEventValues(e));
     for (const r of writes.idempotency) {
       const claimed = this.run(
         'INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
@@ -239,6 +249,9 @@ export class SqliteStore implements Store {
         ),
         lotEntrySums: sums('SELECT lot_id AS id, SUM(amount) AS total FROM entries WHERE lot_id IS NOT NULL GROUP BY lot_id'),
         openHoldSums: sums("SELECT wallet_id AS id, SUM(amount) AS total FROM holds WHERE status = 'open' GROUP BY wallet_id"),
+        receivableSums: sums(
+          "SELECT substr(account, 12) AS id, SUM(amount) AS total FROM entries WHERE account LIKE 'receivable:%' GROUP BY account",
+        ),
         holdResolutionMismatches: new Map(
           this.all(HOLD_RESOLUTION_SQL).map((r) => [String(r.id), Number(r.resolutions)]),
         ),

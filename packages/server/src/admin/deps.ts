@@ -1,0 +1,32 @@
+import { type GatewayStore, gatewayStore, type Ledger, type Store } from '@tollgate/storage';
+import type { GatewayRuntime } from '../gateway/setup.ts';
+
+/**
+ * The parts of a running gateway the admin routes touch: the caches they refresh after a change
+ * (keys, rate cards, providers) and the box that seals provider keys.
+ */
+export type AdminGateway = Pick<GatewayRuntime, 'keys' | 'rateCards' | 'providers' | 'secrets'>;
+
+/** What the admin routes use: reads from the store, every money movement through the ledger. */
+export interface AdminDeps {
+  store: Store;
+  ledger: Ledger;
+  /**
+   * The gateway this process serves, if any. Without it the gateway resources are still managed
+   * in the store (other instances pick changes up when they poll), and provider keys cannot be
+   * sealed.
+   */
+  gateway?: AdminGateway;
+}
+
+const gatewayStores = new WeakMap<Store, GatewayStore>();
+
+/** The store's gateway tables, opened on first use (not at app creation, which a fake store may not support). */
+export function gatewayData(store: Store): GatewayStore {
+  let data = gatewayStores.get(store);
+  if (!data) {
+    data = gatewayStore(store);
+    gatewayStores.set(store, data);
+  }
+  return data;
+}

@@ -1,0 +1,61 @@
+import { adminRoutes, buildOpenApiDocument, type OpenApiDocument } from '@tollgate/contract';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '../errors.ts';
+import { adminAuth } from '../http/admin-auth.ts';
+import { customerRoutes } from './customers.ts';
+import { deductionRoutes } from './deductions.ts';
+import type { AdminDeps } from './deps.ts';
+import { grantRoutes } from './grants.ts';
+import { holdRoutes } from './holds.ts';
+import { keyRoutes } from './keys.ts';
+import { ledgerRoutes } from './ledger.ts';
+import { providerRoutes } from './providers.ts';
+import { rateCardRoutes } from './rate-cards.ts';
+import { transactionRoutes } from './transactions.ts';
+import { transferRoutes } from './transfers.ts';
+import { usageEventRoutes } from './usage-events.ts';
+import { walletRoutes } from './wallets.ts';
+
+/** The largest request body the admin API reads. */
+export const ADMIN_BODY_BYTES_MAX = 1_048_576;
+
+let openApiDocument: OpenApiDocument | undefined;
+
+/** Built once, on first request: the route table does not change while the process runs. */
+function openApi(): OpenApiDocument {
+  openApiDocument ??= buildOpenApiDocument(adminRoutes);
+  return openApiDocument;
+}
+
+/**
+ * The admin API (control plane), to be mounted at /api/v1. Everything but the OpenAPI document
+ * needs the admin key.
+ */
+export function createAdminApp(deps: AdminDeps & { authorizeAdmin(token: string): Promise<boolean> }): Hono {
+  const app = new Hono();
+  app.get(adminRoutes.getOpenApi.path, (c) => c.json(openApi()));
+  app.use('*', adminAuth(deps.authorizeAdmin));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: ADMIN_BODY_BYTES_MAX,
+      onError: () => {
+        throw new ApiError('request_too_large', 'The body is larger than 1 MB; send less.');
+      },
+    }),
+  );
+  customerRoutes(app, deps);
+  walletRoutes(app, deps);
+  grantRoutes(app, deps);
+  deductionRoutes(app, deps);
+  holdRoutes(app, deps);
+  transferRoutes(app, deps);
+  transactionRoutes(app, deps);
+  ledgerRoutes(app, deps);
+  keyRoutes(app, deps);
+  providerRoutes(app, deps);
+  rateCardRoutes(app, deps);
+  usageEventRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,345 @@
+import { costOf, type Micros, newId, type RateCard, type UsageEvent } from '@tollgate/domain';
+import type { Api, JsonObject, UsageReport } from '@tollgate/providers';
+import type { Ledger } from '@tollgate/storage';
+import { type Attribution, attribute } from './attribution.ts';
+import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
+import { bearer, readJsonBody } from './body.ts';
+import { type CallerFormat, errorResponse, GatewayError } from './caller-errors.ts';
+import type { Catalog } from './catalog.ts';
+import { type KeyResolver, modelAllowed, type VirtualKey } from './keys.ts';
+import { streamResponse } from './stream.ts';
+import { isTimeout, readAll, type Upstream, type UpstreamResponse } from './upstream.ts';
+
+export interface GatewayLimits {
+  bodyBytesMax: number;
+  holdTtlMs: number;
+  defaultMaxOutputTokens: number;
+}
+
+export interface WalletRef {
+  id: string;
+  unit: string;
+}
+
+export interface GatewayDeps {
+  ledger: Ledger;
+  keys: KeyResolver;
+  catalog: Catalog;
+  rateCard(provider: string, model: string, at: number): RateCard | null;
+  wallet(key: VirtualKey, attribution: Attribution): Promise<WalletRef | undefined>;
+  /** Model ids this gateway can price, for GET /v1/models. */
+  models(): { id: string; ownedBy: string }[];
+  upstream: Upstream;
+  limits: GatewayLimits;
+  log?: (line: string) => void;
+}
+
+/** Upstream response headers worth passing on: the provider's request id and content type. */
+const PASSED_HEADERS = ['x-request-id', 'request-id', 'openai-processing-ms', 'anthropic-organization-id'];
+
+/**
+ * The data plane: authenticate, attribute, route, price, hold the most the call can cost, forward,
+ * read or count what it really used, capture that (metering it in the same transaction), and
+ * answer. Streams pass through chunk by chunk (see stream.ts).
+ */
+export class Gateway {
+  constructor(private readonly deps: GatewayDeps) {}
+
+  async handle(api: Api, format: CallerFormat, request: Request): Promise<Response> {
+    const requestId = newId('req');
+    try {
+      return await this.call(api, format, request, requestId);
+    } catch (error) {
+      return this.failure(format, error, requestId);
+    }
+  }
+
+  /** GET /v1/models in OpenAI's list format: the models this key may call and Tollgate can price. */
+  async models(request: Request): Promise<Response> {
+    try {
+      const key = await this.deps.keys.authenticate(bearer(request));
+      const data = this.deps
+        .models()
+        .filter((m) => modelAllowed(key, m.id))
+        .map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.ownedBy }));
+      return Response.json({ object: 'list', data });
+    } catch (error) {
+      return this.failure('openai', error, newId('req'));
+    }
+  }
+
+  /** POST /v1/messages/count_tokens: free at Anthropic, so forwarded without a hold. */
+  async countTokens(request: Request): Promise<Response> {
+    const requestId = newId('req');
+    try {
+      const key = await this.deps.keys.authenticate(bearer(request));
+      const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
+      const model = typeof body.model === 'string' ? body.model : '';
+      if (!model)
+        throw new GatewayError('invalid_request', 'model is required and must be a string.', 'model');
+      if (!modelAllowed(key, model))
+        throw new GatewayError('model_not_allowed', `This key may not call ${model}.`, 'model');
+      const route = this.deps.catalog.route(model, 'count_tokens');
+      const get = (name: string) => request.headers.get(name) ?? undefined;
+      const upstream = await this.deps.upstream
+        .send(
+          route.adapter.url(route.provider.baseUrl, 'count_tokens'),
+          route.adapter.headers(route.provider.apiKey, get),
+          JSON.stringify({ ...body, model: route.model }),
+          request.signal,
+        )
+        .catch(() => {
+          throw new GatewayError('upstream_error', `${route.provider.id} could not be reached.`);
+        });
+      const raw = await readAll(upstream.body);
+      return new Response(new Uint8Array(raw), {
+        status: upstream.status,
+        headers: {
+          'content-type': headerValue(upstream.headers, 'content-type') ?? 'application/json',
+          'x-tollgate-request-id': requestId,
+        },
+      });
+    } catch (error) {
+      return this.failure('anthropic', error, requestId);
+    }
+  }
+
+  private failure(format: CallerFormat, error: unknown, requestId: string): Response {
+    const failure =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError('internal_error', 'Tollgate failed to handle the call.');
+    if (!(error instanceof GatewayError))
+      this.deps.log?.(`gateway ${requestId}: ${(error as Error).stack ?? error}`);
+    return errorResponse(format, failure, { 'x-tollgate-request-id': requestId });
+  }
+
+  private async call(api: Api, format: CallerFormat, request: Request, requestId: string): Promise<Response> {
+    const startedAt = performance.now();
+    const key = await this.deps.keys.authenticate(bearer(request));
+    const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
+    const model = body.model;
+    if (typeof model !== 'string' || model.length === 0) {
+      throw new GatewayError('invalid_request', 'model is required and must be a string.', 'model');
+    }
+    const get = (name: string) => request.headers.get(name) ?? undefined;
+    const attribution = attribute(key, get);
+    if (!modelAllowed(key, model)) {
+      throw new GatewayError('model_not_allowed', `This key may not call ${model}.`, 'model');
+    }
+    const route = this.deps.catalog.route(model, api);
+    const card = this.deps.rateCard(route.provider.id, route.model, Date.now());
+    if (!card) {
+      throw new GatewayError(
+        'model_not_priced',
+        `Model ${model} has no rate card, so its calls cannot be billed. Add one with POST /api/v1/rate-cards.`,
+        'model',
+      );
+    }
+    const wallet = await this.deps.wallet(key, attribution);
+    if (!wallet) {
+      throw new GatewayError(
+        'wallet_not_found',
+        `Customer ${key.customerId} has no wallet to pay for calls. Create one.`,
+      );
+    }
+    const counted = route.adapter.countInput(api, body, route.model);
+    const maxOutput = route.adapter.maxOutputTokens(api, body) ?? this.deps.limits.defaultMaxOutputTokens;
+    const holdAmount = maxCost(card, counted.tokens, maxOutput);
+    const holdId = await this.hold(wallet.id, holdAmount, requestId);
+    const call: CallContext = {
+      requestId,
+      api,
+      key,
+      attribution,
+      route,
+      card,
+      walletId: wallet.id,
+      unit: wallet.unit,
+      holdId,
+      holdAmount,
+      countedInput: counted.tokens,
+      startedAt,
+      body,
+    };
+    return this.forward(call, format, request, get);
+  }
+
+  private async hold(walletId: string, amount: Micros, requestId: string): Promise<string> {
+    const result = await this.deps.ledger.submit({
+      command: {
+        kind: 'hold',
+        walletId,
+        amount: amount > 0n ? amount : 1n,
+        ttlMs: this.deps.limits.holdTtlMs,
+        capturePolicy: 'overflow',
+        metadata: { request_id: requestId },
+      },
+    });
+    if (result.ok && result.value.kind === 'hold') return result.value.hold.id;
+    if (!result.ok && result.code === 'wallet_frozen')
+      throw new GatewayError('wallet_frozen', 'The wallet is frozen.');
+    throw new GatewayError(
+      'insufficient_credits',
+      `Insufficient credits: this call may cost up to ${amount} micros and the wallet cannot cover it. Top up the wallet or lower max_tokens.`,
+    );
+  }
+
+  private async forward(
+    call: CallContext,
+    format: CallerFormat,
+    request: Request,
+    get: (name: string) => string | undefined,
+  ): Promise<Response> {
+    const { route, api } = call;
+    const prepared = route.adapter.prepare(api, call.body, route.model);
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort();
+    request.signal.addEventListener('abort', onClientGone, { once: true });
+    let upstream: UpstreamResponse;
+    try {
+      upstream = await this.deps.upstream.send(
+        route.adapter.url(route.provider.baseUrl, api),
+        route.adapter.headers(route.provider.apiKey, get),
+        JSON.stringify(prepared.body),
+        controller.signal,
+      );
+    } catch (error) {
+      if (request.signal.aborted) {
+        // The prompt was sent: the provider may already have read (and charged for) it.
+        await this.settle(call, null, '', 'client_aborted', null);
+        throw new GatewayError('upstream_error', 'The client went away before the provider answered.');
+      }
+      await this.release(call.holdId);
+      throw isTimeout(error)
+        ? new GatewayError('upstream_timeout', `${route.provider.id} did not answer in time.`)
+        : new GatewayError('upstream_error', `${route.provider.id} could not be reached.`);
+    }
+    const upstreamRequestId =
+      headerValue(upstream.headers, 'x-request-id') ?? headerValue(upstream.headers, 'request-id') ?? null;
+    if (upstream.status >= 400) {
+      // Nothing was generated: nothing is billed.
+      const errorBody = await readAll(upstream.body).catch(() => Buffer.alloc(0));
+      await this.release(call.holdId);
+      return this.upstreamError(call, format, upstream, errorBody);
+    }
+    const contentType = headerValue(upstream.headers, 'content-type') ?? 'application/json';
+    if (contentType.includes('text/event-stream')) {
+      return streamResponse({
+        call,
+        upstream,
+        contentType,
+        stripUsageChunk: prepared.stripUsageChunk,
+        abort: () => controller.abort(),
+        headers: this.baseHeaders(call, upstream),
+        settle: (report, outputText, status) =>
+          this.settle(call, report, outputText, status, upstreamRequestId),
+      });
+    }
+    let raw: Buffer;
+    try {
+      raw = await readAll(upstream.body);
+    } catch {
+      // The body broke off: what was generated is unknown; bill the input (counted) only.
+      await this.settle(
+        call,
+        null,
+        '',
+        request.signal.aborted ? 'client_aborted' : 'upstream_failed',
+        upstreamRequestId,
+      );
+      throw new GatewayError('upstream_error', `${route.provider.id} broke off its response.`);
+    }
+    const parsed = parseObject(raw);
+    const report = parsed ? route.adapter.usage(api, parsed) : null;
+    const outputText = parsed ? route.adapter.outputText(api, parsed) : '';
+    const settled = await this.settle(call, report, outputText, 'ok', upstreamRequestId);
+    return new Response(new Uint8Array(raw), {
+      status: upstream.status,
+      headers: {
+        ...this.baseHeaders(call, upstream),
+        'content-type': contentType,
+        'x-tollgate-cost': String(settled.cost),
+        'x-tollgate-price': String(settled.price),
+        ...(settled.balance === null ? {} : { 'x-tollgate-balance': String(settled.balance) }),
+      },
+    });
+  }
+
+  private baseHeaders(call: CallContext, upstream: UpstreamResponse): Record<string, string> {
+    const headers: Record<string, string> = {
+      'x-tollgate-request-id': call.requestId,
+      'x-tollgate-cache': 'miss',
+    };
+    for (const name of PASSED_HEADERS) {
+      const value = headerValue(upstream.headers, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    return headers;
+  }
+
+  /** Passes a provider's 4xx through as it is (same API format); a 5xx becomes our 502. */
+  private upstreamError(
+    call: CallContext,
+    format: CallerFormat,
+    upstream: UpstreamResponse,
+    body: Buffer,
+  ): Response {
+    if (upstream.status >= 500) {
+      return errorResponse(
+        format,
+        new GatewayError('upstream_error', `${call.route.provider.id} failed with HTTP ${upstream.status}.`),
+        { 'x-tollgate-request-id': call.requestId },
+      );
+    }
+    const headers = this.baseHeaders(call, upstream);
+    headers['content-type'] = headerValue(upstream.headers, 'content-type') ?? 'application/json';
+    const retryAfter = headerValue(upstream.headers, 'retry-after');
+    if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+    return new Response(new Uint8Array(body), { status: upstream.status, headers });
+  }
+
+  private async release(holdId: string): Promise<void> {
+    await this.deps.ledger.submit({ command: { kind: 'release', holdId } });
+  }
+
+  /**
+   * Captures what the call used (above its hold too: the excess is debited within the overdraft,
+   * and what the overdraft cannot cover is booked as owed) and meters it in the same transaction.
+   */
+  async settle(
+    call: CallContext,
+    report: UsageReport | null,
+    outputText: string,
+    status: UsageEvent['status'],
+    upstreamRequestId: string | null,
+  ): Promise<{ cost: Micros; price: Micros; balance: Micros | null }> {
+    const usage = finalUsage(call.route, call.api, report, call.countedInput, outputText);
+    const cost = costOf(call.card, usage);
+    const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
+    const result = await this.deps.ledger.submit({
+      command: { kind: 'capture', holdId: call.holdId, amount: event.price, usageEvent: event, owe: true },
+    });
+    if (!result.ok) {
+      this.deps.log?.(`gateway ${call.requestId}: capture of ${event.price} refused: ${result.code}`);
+      return { cost, price: event.price, balance: null };
+    }
+    const wallet =
+      'wallet' in result.value ? (result.value.wallet as { balance: Micros; pending: Micros }) : null;
+    return { cost, price: event.price, balance: wallet ? wallet.balance - wallet.pending : null };
+  }
+}
+
+function headerValue(headers: UpstreamResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseObject(raw: Buffer): JsonObject | null {
+  try {
+    const value: unknown = JSON.parse(raw.toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null;
+  } catch {
+    return null;
+  }
+}
