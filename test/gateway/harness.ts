@@ -36,6 +36,7 @@ export interface KeyOptions {
   userId?: string | null;
   feature?: string | null;
   walletId?: string | null;
+  endStreamOnHoldExhausted?: boolean;
 }
 
 export interface GatewayServer {
@@ -122,7 +123,7 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
       feature: options.feature ?? null,
       models: options.models ?? null,
       walletId: options.walletId ?? null,
-      endStreamOnHoldExhausted: false,
+      endStreamOnHoldExhausted: options.endStreamOnHoldExhausted ?? false,
       expiresAt: options.expiresAt ?? null,
       revokedAt: null,
       createdAt: Date.now(),

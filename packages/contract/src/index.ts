@@ -11,6 +11,7 @@ export * from './admin/transactions.ts';
 export * from './admin/transfers.ts';
 export * from './admin/usage-events.ts';
 export * from './admin/wallets.ts';
+export * from './config.ts';
 export * from './errors.ts';
 export * from './fields.ts';
 export * from './money.ts';

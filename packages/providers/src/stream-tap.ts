@@ -15,6 +15,11 @@ export interface StreamTap {
   readonly failed: boolean;
   /** The provider said the stream is complete ([DONE], message_stop, response.completed). */
   readonly finished: boolean;
+  /**
+   * Events that end the stream cleanly here, as if the model had hit its output limit (for a
+   * stream Tollgate stops when its hold is used up); null when the format has none.
+   */
+  closingEvents(outputTokens: number): string | null;
 }
 
 export function parseJson(data: string): Record<string, unknown> | null {

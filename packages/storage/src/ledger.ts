@@ -5,8 +5,8 @@ import {
   type LedgerResult,
   loadRequest,
   newId,
-  verifyJournal,
   type Violation,
+  verifyJournal,
   viewWallet,
   type Wallet,
 } from '@tollgate/domain';

@@ -51,7 +51,7 @@ export const listRateCardsQuery = z.object({
  * A rate card version. Built-in cards (the catalog Tollgate ships) have no id.
  *
  * @example
- * rateCardSchema.shape.source; // 'builtin' | 'api'
+ * rateCardSchema.shape.source; // 'builtin' | 'config' | 'api'
  */
 export const rateCardSchema = z
   .object({
@@ -66,7 +66,7 @@ export const rateCardSchema = z
     cache_write: moneyOutput.nullable(),
     reasoning: moneyOutput.nullable(),
     per_request: moneyOutput,
-    source: z.enum(['builtin', 'api']),
+    source: z.enum(['builtin', 'config', 'api']),
     created_at: instantOutput.nullable(),
   })
   .meta({ id: 'RateCard' });

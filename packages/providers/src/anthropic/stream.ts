@@ -14,6 +14,21 @@ export class MessagesStreamTap implements StreamTap {
   model: string | null = null;
   failed = false;
   finished = false;
+  private openBlock: number | null = null;
+
+  /** Closes the open content block, then stop_reason max_tokens and message_stop. */
+  closingEvents(outputTokens: number): string {
+    let events = '';
+    if (this.openBlock !== null) {
+      events += sse('content_block_stop', { type: 'content_block_stop', index: this.openBlock });
+    }
+    events += sse('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'max_tokens', stop_sequence: null },
+      usage: { output_tokens: outputTokens },
+    });
+    return events + sse('message_stop', { type: 'message_stop' });
+  }
 
   onEvent(event: SseEvent): void {
     const payload = parseJson(event.data);
@@ -26,6 +41,12 @@ export class MessagesStreamTap implements StreamTap {
         this.report = report && { ...report, outputTokens: null };
         break;
       }
+      case 'content_block_start':
+        this.openBlock = typeof payload.index === 'number' ? payload.index : 0;
+        break;
+      case 'content_block_stop':
+        this.openBlock = null;
+        break;
       case 'content_block_delta': {
         const delta = asRecord(payload.delta);
         if (delta)
@@ -44,3 +65,5 @@ export class MessagesStreamTap implements StreamTap {
     }
   }
 }
+
+const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

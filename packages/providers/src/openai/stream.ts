@@ -10,6 +10,22 @@ export class ChatStreamTap implements StreamTap {
   model: string | null = null;
   failed = false;
   finished = false;
+  private id: unknown = null;
+  private created: unknown = null;
+  private choices = new Set<number>();
+
+  /** A last chunk per choice with finish_reason `length`, then [DONE]: what a model at max_tokens sends. */
+  closingEvents(): string {
+    const indexes = this.choices.size > 0 ? [...this.choices] : [0];
+    const chunk = {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: indexes.map((index) => ({ index, delta: {}, logprobs: null, finish_reason: 'length' })),
+    };
+    return `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`;
+  }
 
   onEvent(event: SseEvent): void {
     if (event.data === '[DONE]') {
@@ -20,9 +36,13 @@ export class ChatStreamTap implements StreamTap {
     if (!chunk) return;
     if (chunk.error) this.failed = true;
     if (typeof chunk.model === 'string') this.model = chunk.model;
+    this.id ??= chunk.id ?? null;
+    this.created ??= chunk.created ?? null;
     if (chunk.usage) this.report = chatUsageReport(chunk.usage) ?? this.report;
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
     for (const choice of choices) {
+      const index = asRecord(choice)?.index;
+      if (typeof index === 'number') this.choices.add(index);
       const delta = asRecord(asRecord(choice)?.delta);
       if (!delta) continue;
       this.outputText +=
@@ -50,6 +70,11 @@ export class ResponsesStreamTap implements StreamTap {
   model: string | null = null;
   failed = false;
   finished = false;
+
+  /** A clean end needs the whole response object (response.incomplete): not synthesized. */
+  closingEvents(): null {
+    return null;
+  }
 
   onEvent(event: SseEvent): void {
     const payload = parseJson(event.data);

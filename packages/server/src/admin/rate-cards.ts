@@ -19,7 +19,7 @@ const BUILTIN_PROVIDER_IDS = builtinProviders({}).map((p) => p.id);
 
 const moneyOrNull = (micros: bigint | null): number | null => (micros === null ? null : moneyJson(micros));
 
-function rateCardJson(card: RateCard | RateCardRow): RateCardJson {
+function rateCardJson(card: RateCard | RateCardRow, configured: readonly RateCard[] = []): RateCardJson {
   const stored = 'id' in card;
   return {
     id: stored ? card.id : null,
@@ -33,7 +33,7 @@ function rateCardJson(card: RateCard | RateCardRow): RateCardJson {
     cache_write: moneyOrNull(card.cacheWrite),
     reasoning: moneyOrNull(card.reasoning),
     per_request: moneyJson(card.perRequest),
-    source: stored ? 'api' : 'builtin',
+    source: stored ? 'api' : configured.includes(card) ? 'config' : 'builtin',
     created_at: stored ? instantJsonOrNull(card.createdAt) : null,
   };
 }
@@ -86,6 +86,7 @@ async function listEffective(deps: AdminDeps, query: ListRateCardsQuery): Promis
   const at = query.at ?? Date.now();
   const all: (RateCard | RateCardRow)[] = [
     ...builtinRateCards(),
+    ...(deps.gateway?.rateCards.configured ?? []),
     ...(await gatewayData(deps.store).listRateCards()),
   ];
   const versions = new Map<string, (RateCard | RateCardRow)[]>();
@@ -110,7 +111,7 @@ async function listEffective(deps: AdminDeps, query: ListRateCardsQuery): Promis
           b.model.length - a.model.length ||
           compare(a.provider, b.provider),
     )
-    .map(rateCardJson);
+    .map((card) => rateCardJson(card, deps.gateway?.rateCards.configured));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config.ts';
 import { PortInUseError } from '../runtime/listen.ts';
 
 export const EXIT_OK = 0;
@@ -35,6 +36,9 @@ export function explain(error: unknown): CliError | undefined {
       `Port ${error.port} is already in use.`,
       'Stop what runs there, or pick another port with PORT=… or --port.',
     );
+  }
+  if (error instanceof ConfigError) {
+    return new CliError(error.message, 'Fix the file (see docs/gateway.md), or move it away.', EXIT_USAGE);
   }
   if (typeof error !== 'object' || error === null) return undefined;
   const { code } = error as CodedError;

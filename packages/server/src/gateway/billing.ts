@@ -60,6 +60,8 @@ export interface CallContext {
   unit: string;
   holdId: string;
   holdAmount: Micros;
+  /** The stream ends cleanly when its hold is used up (the key's option). */
+  cut: boolean;
   countedInput: number;
   startedAt: number;
   body: JsonObject;

@@ -34,6 +34,9 @@ export interface GatewayDeps {
   log?: (line: string) => void;
 }
 
+/** A stream that may be cut starts only if its hold covers the prompt and this much output. */
+export const CUT_OUTPUT_TOKENS_MIN = 8;
+
 /** Upstream response headers worth passing on: the provider's request id and content type. */
 const PASSED_HEADERS = ['x-request-id', 'request-id', 'openai-processing-ms', 'anthropic-organization-id'];
 
@@ -145,8 +148,17 @@ export class Gateway {
     }
     const counted = route.adapter.countInput(api, body, route.model);
     const maxOutput = route.adapter.maxOutputTokens(api, body) ?? this.deps.limits.defaultMaxOutputTokens;
-    const holdAmount = maxCost(card, counted.tokens, maxOutput);
-    const holdId = await this.hold(wallet.id, holdAmount, requestId);
+    const cuttable =
+      key.endStreamOnHoldExhausted && body.stream === true && (api === 'chat' || api === 'messages');
+    const { holdId, holdAmount } = await this.hold(
+      wallet.id,
+      maxCost(card, counted.tokens, maxOutput),
+      requestId,
+      {
+        // A stream that may be cut can start on less than its maximum: the prompt and some output.
+        floor: cuttable ? maxCost(card, counted.tokens, CUT_OUTPUT_TOKENS_MIN) : null,
+      },
+    );
     const call: CallContext = {
       requestId,
       api,
@@ -158,6 +170,7 @@ export class Gateway {
       unit: wallet.unit,
       holdId,
       holdAmount,
+      cut: cuttable,
       countedInput: counted.tokens,
       startedAt,
       body,
@@ -165,24 +178,47 @@ export class Gateway {
     return this.forward(call, format, request, get);
   }
 
-  private async hold(walletId: string, amount: Micros, requestId: string): Promise<string> {
-    const result = await this.deps.ledger.submit({
-      command: {
-        kind: 'hold',
-        walletId,
-        amount: amount > 0n ? amount : 1n,
-        ttlMs: this.deps.limits.holdTtlMs,
-        capturePolicy: 'overflow',
-        metadata: { request_id: requestId },
-      },
-    });
-    if (result.ok && result.value.kind === 'hold') return result.value.hold.id;
+  /**
+   * Holds the most the call can cost. With a floor (a stream that may be cut), a wallet that
+   * cannot cover the most is held for all it can spend instead, if that covers the floor.
+   */
+  private async hold(
+    walletId: string,
+    amount: Micros,
+    requestId: string,
+    options: { floor: Micros | null },
+  ): Promise<{ holdId: string; holdAmount: Micros }> {
+    const wanted = amount > 0n ? amount : 1n;
+    let result = await this.submitHold(walletId, wanted, requestId);
+    if (!result.ok && result.code === 'insufficient_credits' && options.floor !== null) {
+      const wallet = await this.deps.ledger.wallet(walletId);
+      const spendable =
+        wallet && wallet.owed === 0n ? wallet.balance - wallet.pending + wallet.overdraftLimit : 0n;
+      if (spendable >= options.floor && spendable > 0n) {
+        result = await this.submitHold(walletId, spendable < wanted ? spendable : wanted, requestId);
+      }
+    }
+    if (result.ok && result.value.kind === 'hold')
+      return { holdId: result.value.hold.id, holdAmount: result.value.hold.amount };
     if (!result.ok && result.code === 'wallet_frozen')
       throw new GatewayError('wallet_frozen', 'The wallet is frozen.');
     throw new GatewayError(
       'insufficient_credits',
       `Insufficient credits: this call may cost up to ${amount} micros and the wallet cannot cover it. Top up the wallet or lower max_tokens.`,
     );
+  }
+
+  private submitHold(walletId: string, amount: Micros, requestId: string) {
+    return this.deps.ledger.submit({
+      command: {
+        kind: 'hold',
+        walletId,
+        amount,
+        ttlMs: this.deps.limits.holdTtlMs,
+        capturePolicy: 'overflow',
+        metadata: { request_id: requestId },
+      },
+    });
   }
 
   private async forward(
@@ -230,6 +266,14 @@ export class Gateway {
         upstream,
         contentType,
         stripUsageChunk: prepared.stripUsageChunk,
+        cut: call.cut
+          ? {
+              card: call.card,
+              inputTokens: call.countedInput,
+              holdAmount: call.holdAmount,
+              countOutput: (text) => route.adapter.countOutput(text, route.model).tokens,
+            }
+          : null,
         abort: () => controller.abort(),
         headers: this.baseHeaders(call, upstream),
         settle: (report, outputText, status) =>
@@ -317,6 +361,8 @@ export class Gateway {
     const usage = finalUsage(call.route, call.api, report, call.countedInput, outputText);
     const cost = costOf(call.card, usage);
     const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
+    // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
+    if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
     const result = await this.deps.ledger.submit({
       command: { kind: 'capture', holdId: call.holdId, amount: event.price, usageEvent: event, owe: true },
     });

@@ -35,16 +35,21 @@ export function builtinRateCards(): RateCard[] {
 }
 
 /**
- * Rate cards in memory for the hot path: the built-in catalog, then the versions added through
- * the admin API or the config file. A change applies from the next call on this instance, and
+ * Rate cards in memory for the hot path: the built-in catalog, the config file's, then the
+ * versions added through the admin API (a later version with the same start wins). A change applies from the next call on this instance, and
  * within RATE_CARD_POLL_MS on every instance sharing the store.
  */
 export class RateCards {
-  private cards: RateCard[] = builtinRateCards();
+  private cards: RateCard[];
   private version = '';
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: GatewayStore) {}
+  constructor(
+    private readonly store: GatewayStore,
+    readonly configured: readonly RateCard[] = [],
+  ) {
+    this.cards = [...builtinRateCards(), ...configured];
+  }
 
   async start(): Promise<void> {
     await this.reload();
@@ -56,7 +61,7 @@ export class RateCards {
     const version = await this.store.rateCardsVersion();
     if (version === this.version) return;
     const stored = await this.store.listRateCards();
-    this.cards = [...builtinRateCards(), ...stored];
+    this.cards = [...builtinRateCards(), ...this.configured, ...stored];
     this.version = version;
   }
 

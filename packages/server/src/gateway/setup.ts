@@ -1,3 +1,4 @@
+import type { RateCard } from '@tollgate/domain';
 import { gatewayStore, type Ledger, type Store } from '@tollgate/storage';
 import type { Hono } from 'hono';
 import { SecretBox } from '../secrets.ts';
@@ -21,6 +22,8 @@ export interface GatewaySetupOptions {
   env?: NodeJS.ProcessEnv;
   /** Providers from tollgate.config (they replace built-ins of the same id). */
   providers?: ProviderConfig[];
+  /** Rate cards from tollgate.config (after the built-in catalog, before those added by the API). */
+  rateCards?: RateCard[];
   log?: (line: string) => void;
 }
 
@@ -40,7 +43,7 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
   const data = gatewayStore(options.store);
   const secrets = env.TOLLGATE_SECRET ? new SecretBox(env.TOLLGATE_SECRET) : null;
   const keys = new KeyResolver(async (digest) => data.keyByDigest(digest));
-  const rateCards = new RateCards(data);
+  const rateCards = new RateCards(data, options.rateCards ?? []);
   const providers = new Providers(
     data,
     [...builtinProviders(env), ...(options.providers ?? [])],

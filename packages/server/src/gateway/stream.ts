@@ -1,6 +1,6 @@
-import type { Micros, UsageEvent } from '@tollgate/domain';
+import type { Micros, RateCard, UsageEvent } from '@tollgate/domain';
 import { isComplete, isUsageOnlyChunk, SseParser, type UsageReport } from '@tollgate/providers';
-import type { CallContext } from './billing.ts';
+import { type CallContext, maxCost } from './billing.ts';
 import type { UpstreamResponse } from './upstream.ts';
 
 export interface StreamOptions {
@@ -11,11 +11,41 @@ export interface StreamOptions {
   stripUsageChunk: boolean;
   abort: () => void;
   headers: Record<string, string>;
+  /** Stop the stream cleanly once what it generated would cost more than its hold. */
+  cut: StreamCut | null;
   settle: (
     report: UsageReport | null,
     outputText: string,
     status: UsageEvent['status'],
   ) => Promise<{ cost: Micros; price: Micros; balance: Micros | null }>;
+}
+
+export interface StreamCut {
+  card: RateCard;
+  inputTokens: number;
+  holdAmount: Micros;
+  countOutput(text: string): number;
+}
+
+/**
+ * Counts the output as it streams (each new piece of text on its own, which never undercounts by
+ * more than a token per piece) and says when the next piece would cost more than the hold.
+ */
+class CutWatch {
+  private seen = 0;
+  private tokens = 0;
+  delivered = 0;
+
+  constructor(private readonly cut: StreamCut) {}
+
+  exceeded(text: string): boolean {
+    this.delivered = this.tokens;
+    if (text.length > this.seen) {
+      this.tokens += this.cut.countOutput(text.slice(this.seen));
+      this.seen = text.length;
+    }
+    return maxCost(this.cut.card, this.cut.inputTokens, this.tokens) > this.cut.holdAmount;
+  }
 }
 
 const BOUNDARY = /\r\n\r\n|\n\n|\r\r/;
@@ -59,6 +89,7 @@ export function streamResponse(options: StreamOptions): Response {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let pending = '';
+  const watch = options.cut && new CutWatch(options.cut);
   let settled: Promise<unknown> | null = null;
   const settle = (status: UsageEvent['status']) => {
     settled ??= options.settle(tap.report, tap.outputText, status).catch(() => undefined);
@@ -92,6 +123,17 @@ export function streamResponse(options: StreamOptions): Response {
           }
           const chunk = next.value;
           parser.push(chunk);
+          const closing =
+            watch && !tap.finished && watch.exceeded(tap.outputText) && tap.closingEvents(watch.delivered);
+          if (closing) {
+            // The hold is used up: end the stream as a model at its limit would, stop the provider.
+            options.abort();
+            upstream.body.destroy();
+            controller.enqueue(encoder.encode(closing));
+            await settle('hold_exhausted');
+            controller.close();
+            return;
+          }
           if (!options.stripUsageChunk) {
             controller.enqueue(chunk);
             return;

@@ -1,6 +1,7 @@
 import { Ledger, openStore, type Store } from '@tollgate/storage';
 import { adminAuthorizer, ensureAdminKey } from '../admin-key.ts';
 import { createApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
 import { setupGateway } from '../gateway/setup.ts';
 import { EXPIRY_INTERVAL_MS, startExpiryScheduler } from '../scheduler.ts';
 import { describeDatabase } from './database-url.ts';
@@ -49,11 +50,25 @@ async function serveStore(
   options: StartOptions,
   log: (line: string) => void,
 ): Promise<Tollgate> {
+  // A bad config file stops the start before anything is written (no admin key generated for nothing).
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  if (config.path)
+    log(
+      `Read ${config.path}: ${config.providers.length} provider(s), ${config.rateCards.length} rate card(s)`,
+    );
   for (const name of await store.migrate()) log(`Applied migration ${name}`);
   const generatedAdminKey = await setUpAdminKey(store, options.adminKey, log);
   const ledger = new Ledger(store);
   const authorizeAdmin = adminAuthorizer(store, options.adminKey ?? generatedAdminKey);
-  const gateway = await setupGateway({ store, ledger, env: options.env ?? process.env, log });
+  const gateway = await setupGateway({
+    store,
+    ledger,
+    env,
+    log,
+    providers: config.providers,
+    rateCards: config.rateCards,
+  });
   const app = createApp({ store, ledger, authorizeAdmin, gateway });
   const host = options.host ?? DEFAULT_HOST;
   const server = await listen(app, options.port, host).catch(async (error: unknown) => {

@@ -1,12 +1,12 @@
-import {
-  type Hold,
-  type JournalTotals,
-  type LedgerLoadRequest,
-  type LedgerSnapshot,
-  type LedgerWrites,
-  type LoadedTransaction,
-  type Lot,
-  type Wallet,
+import type {
+  Hold,
+  JournalTotals,
+  LedgerLoadRequest,
+  LedgerSnapshot,
+  LedgerWrites,
+  LoadedTransaction,
+  Lot,
+  Wallet,
 } from '@tollgate/domain';
 import pg from 'pg';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
@@ -32,7 +32,15 @@ import {
   transactionValues,
 } from '../rows.ts';
 import { HOLD_RESOLUTION_SQL } from '../sqlite/store.ts';
-import type { Customer, NewWallet, Page, Store, TransactionFilter, TransactionWithEntries, WalletPatch } from '../store.ts';
+import type {
+  Customer,
+  NewWallet,
+  Page,
+  Store,
+  TransactionFilter,
+  TransactionWithEntries,
+  WalletPatch,
+} from '../store.ts';
 import { RetryableStoreError } from '../store.ts';
 
 const POOL_SIZE_MAX = 16;
@@ -46,7 +54,9 @@ const MIGRATION_LOCK = 0x7011_6a7e;
 /** int8 as bigint, never a float. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => BigInt(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Column types for json_to_recordset, per table, in write order. */
@@ -61,14 +71,23 @@ const RECORD_TYPES: Record<string, string> = {
 
 /** Column types of usage_events for json_to_recordset, in USAGE_EVENT_COLUMNS order. */
 const USAGE_EVENT_TYPES = USAGE_EVENT_COLUMNS.map(
-  (c) => `${c} ${/_tokens$|^cost$|^price$|^latency_ms$|^created_at$/.test(c) ? 'bigint' : c === 'estimated' ? 'integer' : 'text'}`,
+  (c) =>
+    `${c} ${/_tokens$|^cost$|^price$|^latency_ms$|^created_at$/.test(c) ? 'bigint' : c === 'estimated' ? 'integer' : 'text'}`,
 ).join(', ');
 
 /** Rows as a JSON array of objects for json_to_recordset (bigints as strings, read back exactly). */
 function records(columns: readonly string[], rows: unknown[][]): string {
+  // Bigints are turned into strings here rather than by a JSON.stringify replacer, which would be
+  // called for every key of every row: this runs while the batch holds its wallets' locks.
   return JSON.stringify(
-    rows.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]]))),
-    (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+    rows.map((values) => {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i++) {
+        const value = values[i];
+        record[columns[i]!] = typeof value === 'bigint' ? value.toString() : value;
+      }
+      return record;
+    }),
   );
 }
 
@@ -136,7 +155,8 @@ SELECT 1`;
  * it can be looked up in the same statement that locks), locked in id order so that batches on
  * several connections cannot deadlock on each other's wallets.
  */
-const BATCH_WALLET_IDS = 'ARRAY(SELECT unnest($1::text[]) UNION SELECT wallet_id FROM holds WHERE id = ANY($2::text[]))';
+const BATCH_WALLET_IDS =
+  'ARRAY(SELECT unnest($1::text[]) UNION SELECT wallet_id FROM holds WHERE id = ANY($2::text[]))';
 const LOCK_SQL = `SELECT * FROM wallets WHERE id = ANY(${BATCH_WALLET_IDS}) ORDER BY id FOR UPDATE`;
 
 /**
@@ -181,7 +201,12 @@ export class PostgresStore implements Store {
 
   constructor(connectionString: string, poolSizeMax = POOL_SIZE_MAX) {
     this.pool = new pg.Pool({ connectionString, max: poolSizeMax, types });
-    this.ledgerPool = new pg.Pool({ connectionString, max: LEDGER_CONNECTIONS_MAX, types, pipeline: true } as pg.PoolConfig);
+    this.ledgerPool = new pg.Pool({
+      connectionString,
+      max: LEDGER_CONNECTIONS_MAX,
+      types,
+      pipeline: true,
+    } as pg.PoolConfig);
     // An idle connection the server ended (restart, failover, DROP DATABASE … FORCE) is removed by
     // the pool and replaced on the next query; without a listener its error would crash the process.
     this.pool.on('error', () => {});
@@ -207,15 +232,16 @@ export class PostgresStore implements Store {
       await client.query(
         'CREATE TABLE IF NOT EXISTS tollgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
-      const done = new Set((await client.query('SELECT version FROM tollgate_migrations')).rows.map((r) => Number(r.version)));
+      const done = new Set(
+        (await client.query('SELECT version FROM tollgate_migrations')).rows.map((r) => Number(r.version)),
+      );
       for (const migration of migrations('postgres')) {
         if (done.has(migration.version)) continue;
         await client.query(migration.sql);
-        await client.query('INSERT INTO tollgate_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-          migration.version,
-          migration.name,
-          Date.now(),
-        ]);
+        await client.query(
+          'INSERT INTO tollgate_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+          [migration.version, migration.name, Date.now()],
+        );
         applied.push(`${migration.version}_${migration.name}`);
       }
       await client.query('COMMIT');
@@ -276,7 +302,8 @@ export class PostgresStore implements Store {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError;
       });
-      if (RETRYABLE_CODES.has((error as { code?: string }).code ?? '')) throw new RetryableStoreError(String(error));
+      if (RETRYABLE_CODES.has((error as { code?: string }).code ?? ''))
+        throw new RetryableStoreError(String(error));
       throw error;
     } finally {
       // A connection that cannot even roll back is discarded rather than handed to the next batch.
@@ -295,7 +322,9 @@ export class PostgresStore implements Store {
     if (request.transactionIds.length > 0) {
       const [rows, entryRows] = await inOrder(
         client.query('SELECT * FROM transactions WHERE id = ANY($1)', [request.transactionIds]),
-        client.query('SELECT * FROM entries WHERE transaction_id = ANY($1) ORDER BY seq', [request.transactionIds]),
+        client.query('SELECT * FROM entries WHERE transaction_id = ANY($1) ORDER BY seq', [
+          request.transactionIds,
+        ]),
       );
       const entries = entryRows.rows.map(toEntry);
       for (const row of rows.rows) {
@@ -351,9 +380,13 @@ export class PostgresStore implements Store {
       const totals: JournalTotals = {
         wallets: (await all('SELECT * FROM wallets')).map(toWallet),
         lots: (await all('SELECT * FROM lots')).map(toLot),
-        journalTotal: big((await all('SELECT COALESCE(SUM(amount), 0)::bigint AS total FROM entries'))[0]!.total),
+        journalTotal: big(
+          (await all('SELECT COALESCE(SUM(amount), 0)::bigint AS total FROM entries'))[0]!.total,
+        ),
         unbalancedTransactionIds: (
-          await all('SELECT transaction_id AS id FROM entries GROUP BY transaction_id HAVING SUM(amount) <> 0')
+          await all(
+            'SELECT transaction_id AS id FROM entries GROUP BY transaction_id HAVING SUM(amount) <> 0',
+          )
         ).map((r) => String(r.id)),
         walletEntrySums: await sums(
           'SELECT wallet_id AS id, SUM(amount)::bigint AS total FROM entries WHERE wallet_id IS NOT NULL GROUP BY wallet_id',
@@ -370,7 +403,9 @@ export class PostgresStore implements Store {
         receivableSums: await sums(
           "SELECT substr(account, 12) AS id, SUM(amount)::bigint AS total FROM entries WHERE account LIKE 'receivable:%' GROUP BY account",
         ),
-        holdResolutionMismatches: new Map((await all(HOLD_RESOLUTION_SQL)).map((r) => [String(r.id), Number(r.resolutions)])),
+        holdResolutionMismatches: new Map(
+          (await all(HOLD_RESOLUTION_SQL)).map((r) => [String(r.id), Number(r.resolutions)]),
+        ),
       };
       await client.query('COMMIT');
       return totals;
@@ -393,7 +428,9 @@ export class PostgresStore implements Store {
   }
 
   async listCustomers(afterId: string | null, limit: number): Promise<Customer[]> {
-    return (await this.all('SELECT * FROM customers WHERE id > $1 ORDER BY id LIMIT $2', [afterId ?? '', limit])).map(toCustomer);
+    return (
+      await this.all('SELECT * FROM customers WHERE id > $1 ORDER BY id LIMIT $2', [afterId ?? '', limit])
+    ).map(toCustomer);
   }
 
   async createWallet(w: NewWallet): Promise<Wallet> {
@@ -412,11 +449,10 @@ export class PostgresStore implements Store {
 
   async listWallets(customerId: string | null, afterId: string | null, limit: number): Promise<Wallet[]> {
     return (
-      await this.all('SELECT * FROM wallets WHERE ($1::text IS NULL OR customer_id = $1) AND id > $2 ORDER BY id LIMIT $3', [
-        customerId,
-        afterId ?? '',
-        limit,
-      ])
+      await this.all(
+        'SELECT * FROM wallets WHERE ($1::text IS NULL OR customer_id = $1) AND id > $2 ORDER BY id LIMIT $3',
+        [customerId, afterId ?? '', limit],
+      )
     ).map(toWallet);
   }
 
@@ -430,7 +466,9 @@ export class PostgresStore implements Store {
   }
 
   async listLots(walletId: string): Promise<Lot[]> {
-    return (await this.all('SELECT * FROM lots WHERE wallet_id = $1 ORDER BY created_at, id', [walletId])).map(toLot);
+    return (
+      await this.all('SELECT * FROM lots WHERE wallet_id = $1 ORDER BY created_at, id', [walletId])
+    ).map(toLot);
   }
 
   async getHold(id: string): Promise<Hold | undefined> {
@@ -441,7 +479,9 @@ export class PostgresStore implements Store {
   async getTransaction(id: string): Promise<TransactionWithEntries | undefined> {
     const row = await this.one('SELECT * FROM transactions WHERE id = $1', [id]);
     if (!row) return undefined;
-    const entries = (await this.all('SELECT * FROM entries WHERE transaction_id = $1 ORDER BY seq', [id])).map(toEntry);
+    const entries = (
+      await this.all('SELECT * FROM entries WHERE transaction_id = $1 ORDER BY seq', [id])
+    ).map(toEntry);
     return { transaction: toTransaction(row), entries, seq: big(row.seq) };
   }
 
@@ -472,7 +512,11 @@ export class PostgresStore implements Store {
   }
 
   async addAdminKey(id: string, digest: string, now: number): Promise<void> {
-    await this.pool.query('INSERT INTO admin_keys (id, digest, created_at) VALUES ($1, $2, $3)', [id, digest, now]);
+    await this.pool.query('INSERT INTO admin_keys (id, digest, created_at) VALUES ($1, $2, $3)', [
+      id,
+      digest,
+      now,
+    ]);
   }
 
   async hasAdminKey(digest: string): Promise<boolean> {

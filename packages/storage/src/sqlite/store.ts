@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  type Hold,
-  type JournalTotals,
-  type LedgerLoadRequest,
-  type LedgerSnapshot,
-  type LedgerWrites,
-  type LoadedTransaction,
-  type Lot,
-  type Transaction,
-  type Wallet,
+import type {
+  Hold,
+  JournalTotals,
+  LedgerLoadRequest,
+  LedgerSnapshot,
+  LedgerWrites,
+  LoadedTransaction,
+  Lot,
+  Transaction,
+  Wallet,
 } from '@tollgate/domain';
 import Database from 'better-sqlite3';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
@@ -34,7 +34,15 @@ import {
   toWallet,
   transactionValues,
 } from '../rows.ts';
-import type { Customer, NewWallet, Page, Store, TransactionFilter, TransactionWithEntries, WalletPatch } from '../store.ts';
+import type {
+  Customer,
+  NewWallet,
+  Page,
+  Store,
+  TransactionFilter,
+  TransactionWithEntries,
+  WalletPatch,
+} from '../store.ts';
 import { RetryableStoreError } from '../store.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -88,14 +96,23 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<string[]> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS tollgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS tollgate_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
     const applied: string[] = [];
     const apply = this.db.transaction(() => {
-      const done = new Set(this.db.prepare('SELECT version FROM tollgate_migrations').all().map((r) => Number((r as Row).version)));
+      const done = new Set(
+        this.db
+          .prepare('SELECT version FROM tollgate_migrations')
+          .all()
+          .map((r) => Number((r as Row).version)),
+      );
       for (const migration of migrations('sqlite')) {
         if (done.has(migration.version)) continue;
         this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO tollgate_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+        this.db
+          .prepare('INSERT INTO tollgate_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
         applied.push(`${migration.version}_${migration.name}`);
       }
     });
@@ -127,7 +144,10 @@ export class SqliteStore implements Store {
   private loadSnapshot(request: LedgerLoadRequest, now: number): LedgerSnapshot {
     const walletIds = new Set(request.walletIds);
     const holds = new Map<string, Hold>();
-    for (const row of this.all('SELECT * FROM holds WHERE id IN (SELECT value FROM json_each(?))', list(request.holdIds))) {
+    for (const row of this.all(
+      'SELECT * FROM holds WHERE id IN (SELECT value FROM json_each(?))',
+      list(request.holdIds),
+    )) {
       const hold = toHold(row);
       holds.set(hold.id, hold);
       walletIds.add(hold.walletId);
@@ -144,7 +164,9 @@ export class SqliteStore implements Store {
       }
     }
     const ids = list([...walletIds]);
-    const wallets = this.all('SELECT * FROM wallets WHERE id IN (SELECT value FROM json_each(?))', ids).map(toWallet);
+    const wallets = this.all('SELECT * FROM wallets WHERE id IN (SELECT value FROM json_each(?))', ids).map(
+      toWallet,
+    );
     const lots = this.all(
       'SELECT * FROM lots WHERE (wallet_id IN (SELECT value FROM json_each(?)) AND remaining > 0) OR id IN (SELECT value FROM json_each(?))',
       ids,
@@ -178,7 +200,11 @@ export class SqliteStore implements Store {
     for (const t of writes.transactions) this.run(insertTransaction, ...transactionValues(t));
     const insertEntry = insertSql('entries', ENTRY_COLUMNS);
     for (const e of writes.entries) this.run(insertEntry, ...entryValues(e));
-    const upsertLot = insertSql('lots', LOT_COLUMNS, 'ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining');
+    const upsertLot = insertSql(
+      'lots',
+      LOT_COLUMNS,
+      'ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining',
+    );
     for (const l of writes.lots.values()) this.run(upsertLot, ...lotValues(l));
     const upsertHold = insertSql(
       'holds',
@@ -206,7 +232,8 @@ export class SqliteStore implements Store {
         r.result,
         r.createdAt,
       );
-      if (claimed.changes !== 1) throw new RetryableStoreError(`idempotency key ${r.key} was claimed meanwhile`);
+      if (claimed.changes !== 1)
+        throw new RetryableStoreError(`idempotency key ${r.key} was claimed meanwhile`);
     }
   }
 
@@ -216,7 +243,11 @@ export class SqliteStore implements Store {
     return {
       wallets: [toWallet(row)],
       lots: this.all('SELECT * FROM lots WHERE wallet_id = ? AND remaining > 0', walletId).map(toLot),
-      holds: this.all("SELECT * FROM holds WHERE wallet_id = ? AND status = 'open' AND expires_at <= ?", walletId, now).map(toHold),
+      holds: this.all(
+        "SELECT * FROM holds WHERE wallet_id = ? AND status = 'open' AND expires_at <= ?",
+        walletId,
+        now,
+      ).map(toHold),
       transactions: [],
       idempotency: [],
     };
@@ -243,12 +274,18 @@ export class SqliteStore implements Store {
         unbalancedTransactionIds: this.all(
           'SELECT transaction_id AS id FROM entries GROUP BY transaction_id HAVING SUM(amount) <> 0',
         ).map((r) => String(r.id)),
-        walletEntrySums: sums('SELECT wallet_id AS id, SUM(amount) AS total FROM entries WHERE wallet_id IS NOT NULL GROUP BY wallet_id'),
+        walletEntrySums: sums(
+          'SELECT wallet_id AS id, SUM(amount) AS total FROM entries WHERE wallet_id IS NOT NULL GROUP BY wallet_id',
+        ),
         overdraftEntrySums: sums(
           'SELECT wallet_id AS id, SUM(amount) AS total FROM entries WHERE wallet_id IS NOT NULL AND lot_id IS NULL GROUP BY wallet_id',
         ),
-        lotEntrySums: sums('SELECT lot_id AS id, SUM(amount) AS total FROM entries WHERE lot_id IS NOT NULL GROUP BY lot_id'),
-        openHoldSums: sums("SELECT wallet_id AS id, SUM(amount) AS total FROM holds WHERE status = 'open' GROUP BY wallet_id"),
+        lotEntrySums: sums(
+          'SELECT lot_id AS id, SUM(amount) AS total FROM entries WHERE lot_id IS NOT NULL GROUP BY lot_id',
+        ),
+        openHoldSums: sums(
+          "SELECT wallet_id AS id, SUM(amount) AS total FROM holds WHERE status = 'open' GROUP BY wallet_id",
+        ),
         receivableSums: sums(
           "SELECT substr(account, 12) AS id, SUM(amount) AS total FROM entries WHERE account LIKE 'receivable:%' GROUP BY account",
         ),
@@ -277,7 +314,9 @@ export class SqliteStore implements Store {
   }
 
   async listCustomers(afterId: string | null, limit: number): Promise<Customer[]> {
-    return this.all('SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?', afterId ?? '', limit).map(toCustomer);
+    return this.all('SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?', afterId ?? '', limit).map(
+      toCustomer,
+    );
   }
 
   async createWallet(w: NewWallet): Promise<Wallet> {
