@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { type Micros, newId, type UsageEvent, type Wallet } from '@tollgate/domain';
 import {
   type GatewayStore,
@@ -13,6 +12,7 @@ import {
 import { createApp } from '../../packages/server/src/app.ts';
 import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
 import { type GatewayRuntime, setupGateway } from '../../packages/server/src/gateway/setup.ts';
+import { listen } from '../../packages/server/src/runtime/listen.ts';
 import { type ExpectedUsage, type FakeProvider, startFakeProvider } from '../fake-provider/server.ts';
 import { freshDatabase, type StoreKind } from '../stores.ts';
 
@@ -69,18 +69,15 @@ export interface Harness extends Account {
 async function serveGateway(store: Store, ledger: Ledger, env: NodeJS.ProcessEnv): Promise<GatewayServer> {
   const runtime = await setupGateway({ store, ledger, env });
   const app = createApp({ store, ledger, authorizeAdmin: async () => false, gateway: runtime });
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  // The server `tollgate start` runs: the gateway on the lean node:http path, the rest on Hono.
+  // TOLLGATE_TEST_GATEWAY_PATH=web serves the gateway through Hono's Web Request/Response instead.
+  const lean = process.env.TOLLGATE_TEST_GATEWAY_PATH !== 'web';
+  const server = await listen(app, 0, '127.0.0.1', lean ? runtime.gateway : undefined);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${server.port}`,
     runtime,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
+      await server.close();
       await runtime.close();
     },
   };

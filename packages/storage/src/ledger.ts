@@ -86,7 +86,7 @@ export class Ledger {
           results = decided.results;
           return decided.writes;
         });
-        batch.forEach((p, i) => p.resolve(results[i]!));
+        for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
         return;
       } catch (error) {
         if (error instanceof RetryableStoreError && attempt < BATCH_RETRIES_MAX) continue;

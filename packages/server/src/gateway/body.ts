@@ -1,30 +1,26 @@
 import { GatewayError } from './caller-errors.ts';
+import { type GatewayRequest, RequestTooLarge } from './exchange.ts';
 
 /** Request bodies above this are refused with 413 (configurable: TOLLGATE_BODY_LIMIT_BYTES). */
 export const DEFAULT_BODY_BYTES_MAX = 10 * 1024 * 1024;
 
 /** Reads a JSON object body, refusing it past `bytesMax` without reading further. */
-export async function readJsonBody(request: Request, bytesMax: number): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > bytesMax) throw tooLarge(bytesMax);
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > bytesMax) {
-        await reader.cancel();
-        throw tooLarge(bytesMax);
-      }
-      chunks.push(value);
+export async function readJsonBody(
+  request: GatewayRequest,
+  bytesMax: number,
+): Promise<Record<string, unknown>> {
+  let raw: Buffer;
+  try {
+    raw = await request.readBody(bytesMax);
+  } catch (error) {
+    if (error instanceof RequestTooLarge) {
+      throw new GatewayError('request_too_large', `The request body is larger than ${bytesMax} bytes.`);
     }
+    throw error;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
   }
@@ -34,12 +30,8 @@ export async function readJsonBody(request: Request, bytesMax: number): Promise<
   return parsed as Record<string, unknown>;
 }
 
-function tooLarge(bytesMax: number): GatewayError {
-  return new GatewayError('request_too_large', `The request body is larger than ${bytesMax} bytes.`);
-}
-
-export function bearer(request: Request): string | null {
-  const authorization = request.headers.get('authorization');
+export function bearer(request: GatewayRequest): string | null {
+  const authorization = request.header('authorization');
   if (authorization?.toLowerCase().startsWith('bearer ')) return authorization.slice(7).trim();
-  return request.headers.get('x-api-key')?.trim() || null;
+  return request.header('x-api-key')?.trim() || null;
 }

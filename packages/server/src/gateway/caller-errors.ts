@@ -1,3 +1,5 @@
+import { type GatewayReply, json } from './exchange.ts';
+
 /**
  * Errors in the caller's own API format, so the official SDKs raise their usual typed errors:
  * OpenAI `{"error": {"message", "type", "param", "code"}}`, Anthropic
@@ -73,14 +75,11 @@ export function errorResponse(
   format: CallerFormat,
   error: GatewayError,
   headers: Record<string, string> = {},
-): Response {
+): GatewayReply {
   const type = errorType(format, error.status);
   const body =
     format === 'anthropic'
       ? { type: 'error', error: { type, message: error.message, code: error.code } }
       : { error: { message: error.message, type, param: error.param, code: error.code } };
-  return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+  return json(error.status, body, headers);
 }

@@ -6,8 +6,9 @@ import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts'
 import { bearer, readJsonBody } from './body.ts';
 import { type CallerFormat, errorResponse, GatewayError } from './caller-errors.ts';
 import type { Catalog } from './catalog.ts';
+import { type GatewayReply, type GatewayRequest, json } from './exchange.ts';
 import { type KeyResolver, modelAllowed, type VirtualKey } from './keys.ts';
-import { streamResponse } from './stream.ts';
+import { StreamPump } from './stream.ts';
 import { isTimeout, readAll, type Upstream, type UpstreamResponse } from './upstream.ts';
 
 export interface GatewayLimits {
@@ -48,7 +49,7 @@ const PASSED_HEADERS = ['x-request-id', 'request-id', 'openai-processing-ms', 'a
 export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
 
-  async handle(api: Api, format: CallerFormat, request: Request): Promise<Response> {
+  async handle(api: Api, format: CallerFormat, request: GatewayRequest): Promise<GatewayReply> {
     const requestId = newId('req');
     try {
       return await this.call(api, format, request, requestId);
@@ -58,21 +59,21 @@ export class Gateway {
   }
 
   /** GET /v1/models in OpenAI's list format: the models this key may call and Tollgate can price. */
-  async models(request: Request): Promise<Response> {
+  async models(request: GatewayRequest): Promise<GatewayReply> {
     try {
       const key = await this.deps.keys.authenticate(bearer(request));
       const data = this.deps
         .models()
         .filter((m) => modelAllowed(key, m.id))
         .map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.ownedBy }));
-      return Response.json({ object: 'list', data });
+      return json(200, { object: 'list', data });
     } catch (error) {
       return this.failure('openai', error, newId('req'));
     }
   }
 
   /** POST /v1/messages/count_tokens: free at Anthropic, so forwarded without a hold. */
-  async countTokens(request: Request): Promise<Response> {
+  async countTokens(request: GatewayRequest): Promise<GatewayReply> {
     const requestId = newId('req');
     try {
       const key = await this.deps.keys.authenticate(bearer(request));
@@ -83,7 +84,7 @@ export class Gateway {
       if (!modelAllowed(key, model))
         throw new GatewayError('model_not_allowed', `This key may not call ${model}.`, 'model');
       const route = this.deps.catalog.route(model, 'count_tokens');
-      const get = (name: string) => request.headers.get(name) ?? undefined;
+      const get = (name: string) => request.header(name);
       const upstream = await this.deps.upstream
         .send(
           route.adapter.url(route.provider.baseUrl, 'count_tokens'),
@@ -95,19 +96,20 @@ export class Gateway {
           throw new GatewayError('upstream_error', `${route.provider.id} could not be reached.`);
         });
       const raw = await readAll(upstream.body);
-      return new Response(new Uint8Array(raw), {
+      return {
         status: upstream.status,
         headers: {
           'content-type': headerValue(upstream.headers, 'content-type') ?? 'application/json',
           'x-tollgate-request-id': requestId,
         },
-      });
+        body: raw,
+      };
     } catch (error) {
       return this.failure('anthropic', error, requestId);
     }
   }
 
-  private failure(format: CallerFormat, error: unknown, requestId: string): Response {
+  private failure(format: CallerFormat, error: unknown, requestId: string): GatewayReply {
     const failure =
       error instanceof GatewayError
         ? error
@@ -117,7 +119,12 @@ export class Gateway {
     return errorResponse(format, failure, { 'x-tollgate-request-id': requestId });
   }
 
-  private async call(api: Api, format: CallerFormat, request: Request, requestId: string): Promise<Response> {
+  private async call(
+    api: Api,
+    format: CallerFormat,
+    request: GatewayRequest,
+    requestId: string,
+  ): Promise<GatewayReply> {
     const startedAt = performance.now();
     const key = await this.deps.keys.authenticate(bearer(request));
     const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
@@ -125,7 +132,7 @@ export class Gateway {
     if (typeof model !== 'string' || model.length === 0) {
       throw new GatewayError('invalid_request', 'model is required and must be a string.', 'model');
     }
-    const get = (name: string) => request.headers.get(name) ?? undefined;
+    const get = (name: string) => request.header(name);
     const attribution = attribute(key, get);
     if (!modelAllowed(key, model)) {
       throw new GatewayError('model_not_allowed', `This key may not call ${model}.`, 'model');
@@ -224,9 +231,9 @@ export class Gateway {
   private async forward(
     call: CallContext,
     format: CallerFormat,
-    request: Request,
+    request: GatewayRequest,
     get: (name: string) => string | undefined,
-  ): Promise<Response> {
+  ): Promise<GatewayReply> {
     const { route, api } = call;
     const prepared = route.adapter.prepare(api, call.body, route.model);
     const controller = new AbortController();
@@ -261,7 +268,7 @@ export class Gateway {
     }
     const contentType = headerValue(upstream.headers, 'content-type') ?? 'application/json';
     if (contentType.includes('text/event-stream')) {
-      return streamResponse({
+      return StreamPump.reply({
         call,
         upstream,
         contentType,
@@ -298,8 +305,9 @@ export class Gateway {
     const report = parsed ? route.adapter.usage(api, parsed) : null;
     const outputText = parsed ? route.adapter.outputText(api, parsed) : '';
     const settled = await this.settle(call, report, outputText, 'ok', upstreamRequestId);
-    return new Response(new Uint8Array(raw), {
+    return {
       status: upstream.status,
+      body: raw,
       headers: {
         ...this.baseHeaders(call, upstream),
         'content-type': contentType,
@@ -307,7 +315,7 @@ export class Gateway {
         'x-tollgate-price': String(settled.price),
         ...(settled.balance === null ? {} : { 'x-tollgate-balance': String(settled.balance) }),
       },
-    });
+    };
   }
 
   private baseHeaders(call: CallContext, upstream: UpstreamResponse): Record<string, string> {
@@ -328,7 +336,7 @@ export class Gateway {
     format: CallerFormat,
     upstream: UpstreamResponse,
     body: Buffer,
-  ): Response {
+  ): GatewayReply {
     if (upstream.status >= 500) {
       return errorResponse(
         format,
@@ -340,7 +348,7 @@ export class Gateway {
     headers['content-type'] = headerValue(upstream.headers, 'content-type') ?? 'application/json';
     const retryAfter = headerValue(upstream.headers, 'retry-after');
     if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-    return new Response(new Uint8Array(body), { status: upstream.status, headers });
+    return { status: upstream.status, headers, body };
   }
 
   private async release(holdId: string): Promise<void> {

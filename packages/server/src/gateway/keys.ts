@@ -59,26 +59,27 @@ export class KeyResolver {
   ) {}
 
   async authenticate(token: string | null): Promise<VirtualKey> {
-    if (!token || !token.startsWith(VIRTUAL_KEY_PREFIX)) {
+    if (!token?.startsWith(VIRTUAL_KEY_PREFIX)) {
       throw new GatewayError(
         'invalid_api_key',
         'Send a Tollgate virtual key (tg_…) as Authorization: Bearer or x-api-key.',
       );
     }
-    const digest = keyDigest(token);
     const now = this.clock();
-    let entry = this.cache.get(digest);
+    // Cached by the token itself, so that a hit costs no digest; only digests reach the store.
+    let entry = this.cache.get(token);
     if (!entry || entry.until <= now) {
       if (this.cache.size >= KEY_CACHE_ENTRIES_MAX) this.cache.clear();
-      entry = { key: (await this.load(digest)) ?? null, until: now + KEY_CACHE_TTL_MS };
-      this.cache.set(digest, entry);
+      entry = { key: (await this.load(keyDigest(token))) ?? null, until: now + KEY_CACHE_TTL_MS };
+      this.cache.set(token, entry);
     }
     const key = entry.key;
     if (!key)
       throw new GatewayError('invalid_api_key', 'Unknown API key. Create one with POST /api/v1/keys.');
     if (key.revokedAt !== null) throw new GatewayError('key_revoked', `Key ${key.prefix}… was revoked.`);
-    if (key.expiresAt !== null && key.expiresAt <= now)
+    if (key.expiresAt !== null && key.expiresAt <= now) {
       throw new GatewayError('key_expired', `Key ${key.prefix}… has expired.`);
+    }
     return key;
   }
 

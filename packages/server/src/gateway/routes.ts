@@ -1,12 +1,24 @@
 import type { Hono } from 'hono';
+import { fromWebRequest, toWebResponse } from './exchange.ts';
 import type { Gateway } from './gateway.ts';
+import { gatewayRoute } from './node-handler.ts';
 
-/** The data plane's routes, in OpenAI's and Anthropic's formats (DESIGN.md §4 Gateway). */
+/**
+ * The data plane's routes on the Hono app (DESIGN.md §4 Gateway), for Web-standard runtimes and
+ * `app.request()` in tests. On Node, `nodeGatewayListener` serves the same routes without Web
+ * Request/Response objects.
+ */
 export function mountGateway(app: Hono, gateway: Gateway): void {
-  app.post('/v1/chat/completions', (c) => gateway.handle('chat', 'openai', c.req.raw));
-  app.post('/v1/responses', (c) => gateway.handle('responses', 'openai', c.req.raw));
-  app.post('/v1/embeddings', (c) => gateway.handle('embeddings', 'openai', c.req.raw));
-  app.post('/v1/messages', (c) => gateway.handle('messages', 'anthropic', c.req.raw));
-  app.post('/v1/messages/count_tokens', (c) => gateway.countTokens(c.req.raw));
-  app.get('/v1/models', (c) => gateway.models(c.req.raw));
+  const paths: [string, 'post' | 'get'][] = [
+    ['/v1/chat/completions', 'post'],
+    ['/v1/responses', 'post'],
+    ['/v1/embeddings', 'post'],
+    ['/v1/messages', 'post'],
+    ['/v1/messages/count_tokens', 'post'],
+    ['/v1/models', 'get'],
+  ];
+  for (const [path, method] of paths) {
+    const route = gatewayRoute(gateway, method.toUpperCase(), path)!;
+    app[method](path, async (c) => toWebResponse(await route(fromWebRequest(c.req.raw))));
+  }
 }

@@ -1,6 +1,13 @@
 import type { Micros, RateCard, UsageEvent } from '@tollgate/domain';
-import { isComplete, isUsageOnlyChunk, SseParser, type UsageReport } from '@tollgate/providers';
+import {
+  isComplete,
+  isUsageOnlyChunk,
+  SseParser,
+  type StreamTap,
+  type UsageReport,
+} from '@tollgate/providers';
 import { type CallContext, maxCost } from './billing.ts';
+import type { GatewayReply, ReplyStream } from './exchange.ts';
 import type { UpstreamResponse } from './upstream.ts';
 
 export interface StreamOptions {
@@ -81,88 +88,95 @@ function eventData(raw: string): string {
  * upstream is aborted and what was generated is billed), or the provider failing (what was
  * delivered is billed).
  */
-export function streamResponse(options: StreamOptions): Response {
-  const { call, upstream } = options;
-  const tap = call.route.adapter.streamTap(call.api);
-  const parser = new SseParser((event) => tap.onEvent(event));
-  const iterator = upstream.body[Symbol.asyncIterator]();
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  let pending = '';
-  const watch = options.cut && new CutWatch(options.cut);
-  let settled: Promise<unknown> | null = null;
-  const settle = (status: UsageEvent['status']) => {
-    settled ??= options.settle(tap.report, tap.outputText, status).catch(() => undefined);
-    return settled;
-  };
+export class StreamPump implements ReplyStream {
+  private readonly tap: StreamTap;
+  private readonly parser: SseParser;
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+  private readonly watch: CutWatch | null;
+  private pending = '';
+  private done = false;
+  private settled: Promise<unknown> | null = null;
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        // A pull that enqueues nothing is not called again (highWaterMark 0): read on until a
-        // chunk goes out or the stream ends, or a chunk holding no whole event stalls the client.
-        for (;;) {
-          let next: IteratorResult<Uint8Array>;
-          try {
-            next = await iterator.next();
-          } catch {
-            // The provider failed mid-stream: bill what was delivered, end the client's stream.
-            parser.end();
-            await settle(tap.finished ? 'ok' : 'upstream_failed');
-            controller.close();
-            return;
-          }
-          if (next.done) {
-            parser.end();
-            if (pending) controller.enqueue(encoder.encode(pending));
-            // An error event (Anthropic's overloaded_error) or a stream cut before its end is a failure,
-            // even when part of the usage (the input) arrived.
-            await settle(!tap.failed && (tap.finished || isComplete(tap.report)) ? 'ok' : 'upstream_failed');
-            controller.close();
-            return;
-          }
-          const chunk = next.value;
-          parser.push(chunk);
-          const closing =
-            watch && !tap.finished && watch.exceeded(tap.outputText) && tap.closingEvents(watch.delivered);
-          if (closing) {
-            // The hold is used up: end the stream as a model at its limit would, stop the provider.
-            options.abort();
-            upstream.body.destroy();
-            controller.enqueue(encoder.encode(closing));
-            await settle('hold_exhausted');
-            controller.close();
-            return;
-          }
-          if (!options.stripUsageChunk) {
-            controller.enqueue(chunk);
-            return;
-          }
-          const split = splitRawEvents(pending + decoder.decode(chunk, { stream: true }));
-          pending = split.rest;
-          const kept = split.events.filter((raw) => !isUsageOnlyChunk(eventData(raw))).join('');
-          if (kept) {
-            controller.enqueue(encoder.encode(kept));
-            return;
-          }
-        }
-      },
-      async cancel() {
-        // The client went away: stop the provider, bill what it generated until now.
-        options.abort();
-        upstream.body.destroy();
-        parser.end();
-        await settle('client_aborted');
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, {
-    status: upstream.status,
-    headers: {
-      ...options.headers,
-      'content-type': options.contentType,
-      'cache-control': 'no-cache',
-    },
-  });
+  static reply(options: StreamOptions): GatewayReply {
+    return {
+      status: options.upstream.status,
+      headers: { ...options.headers, 'content-type': options.contentType, 'cache-control': 'no-cache' },
+      body: new StreamPump(options),
+    };
+  }
+
+  constructor(private readonly options: StreamOptions) {
+    this.tap = options.call.route.adapter.streamTap(options.call.api);
+    this.parser = new SseParser((event) => this.tap.onEvent(event));
+    this.iterator = options.upstream.body[Symbol.asyncIterator]();
+    this.watch = options.cut && new CutWatch(options.cut);
+  }
+
+  private settle(status: UsageEvent['status']): Promise<unknown> {
+    this.settled ??= this.options.settle(this.tap.report, this.tap.outputText, status).catch(() => undefined);
+    return this.settled;
+  }
+
+  private async finish(
+    status: UsageEvent['status'],
+    last: Uint8Array | null = null,
+  ): Promise<Uint8Array | null> {
+    this.done = true;
+    this.parser.end();
+    await this.settle(status);
+    return last;
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    const { tap } = this;
+    // Read on until a chunk goes out or the stream ends: a chunk holding no whole event (when one
+    // is being dropped) sends nothing.
+    while (!this.done) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await this.iterator.next();
+      } catch {
+        // The provider failed mid-stream (or the client left): bill what was delivered, end.
+        if (this.done) return null;
+        return this.finish(tap.finished ? 'ok' : 'upstream_failed');
+      }
+      if (this.done) return null;
+      if (next.done) {
+        const rest = this.pending ? this.encoder.encode(this.pending) : null;
+        // An error event (Anthropic's overloaded_error) or a stream cut before its end is a
+        // failure, even when part of the usage (the input) arrived.
+        const ok = !tap.failed && (tap.finished || isComplete(tap.report));
+        return this.finish(ok ? 'ok' : 'upstream_failed', rest);
+      }
+      const chunk = next.value;
+      this.parser.push(chunk);
+      const watch = this.watch;
+      const closing =
+        watch && !tap.finished && watch.exceeded(tap.outputText) && tap.closingEvents(watch.delivered);
+      if (closing) {
+        // The hold is used up: end the stream as a model at its limit would, stop the provider.
+        this.options.abort();
+        this.options.upstream.body.destroy();
+        return this.finish('hold_exhausted', this.encoder.encode(closing));
+      }
+      if (!this.options.stripUsageChunk) return chunk;
+      const split = splitRawEvents(this.pending + this.decoder.decode(chunk, { stream: true }));
+      this.pending = split.rest;
+      const kept = split.events.filter((raw) => !isUsageOnlyChunk(eventData(raw))).join('');
+      if (kept) return this.encoder.encode(kept);
+    }
+    return null;
+  }
+
+  /** The client went away: stop the provider, bill what it generated until now. */
+  async cancel(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.options.abort();
+    this.options.upstream.body.destroy();
+    this.parser.end();
+    await this.settle('client_aborted');
+  }
 }

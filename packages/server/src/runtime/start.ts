@@ -71,7 +71,7 @@ async function serveStore(
   });
   const app = createApp({ store, ledger, authorizeAdmin, gateway });
   const host = options.host ?? DEFAULT_HOST;
-  const server = await listen(app, options.port, host).catch(async (error: unknown) => {
+  const server = await listen(app, options.port, host, gateway.gateway).catch(async (error: unknown) => {
     await gateway.close();
     throw error;
   });
