@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { type Micros, newId, type UsageEvent, type Wallet } from '@tollgate/domain';
 import {
   type GatewayStore,
