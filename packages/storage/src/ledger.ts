@@ -57,8 +57,11 @@ export class Ledger {
       this.queue.push({ operation, resolve, reject });
       if (!this.running) {
         this.running = true;
-        // Let the callers of this tick queue theirs first, so the first batch is not a batch of one.
-        queueMicrotask(() => void this.drain());
+        // Let other callers queue theirs first, so that a batch is not a batch of one. SQLite
+        // commits synchronously, so nothing can join a batch while one commits: waiting for the
+        // event loop's I/O callbacks of this turn (setImmediate) gathers every call that arrived.
+        if (this.store.dialect === 'sqlite') setImmediate(() => void this.drain());
+        else queueMicrotask(() => void this.drain());
       }
     });
   }

@@ -1,5 +1,5 @@
 import type { IdFactory } from '../ids.ts';
-import type { Micros } from '../money.ts';
+import { type Micros, minMicros } from '../money.ts';
 import { type DrawPart, type LedgerSnapshot, LedgerState, type LedgerWrites } from './state.ts';
 import type {
   Entry,
@@ -314,7 +314,7 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
   }
   const { hold: held, wallet } = found;
   const asked = command.amount ?? held.amount;
-  const captured = asked < held.amount ? asked : held.amount;
+  const captured = minMicros(asked, held.amount);
   let excess = asked - captured;
   if (excess > 0n && !command.owe) {
     if (held.capturePolicy === 'reject') {
