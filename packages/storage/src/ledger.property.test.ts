@@ -12,7 +12,7 @@ import { Ledger } from './ledger.ts';
  */
 type Step =
   | { kind: 'grant'; wallet: number; amount: number; expiresInMs: number | null; priority: number }
-  | { kind: 'deduct'; wallet: number; amount: number }
+  | { kind: 'deduct'; wallet: number; amount: number; owe: boolean }
   | { kind: 'hold'; wallet: number; amount: number; ttlMs: number }
   | { kind: 'capture'; hold: number; amount: number | null; owe: boolean }
   | { kind: 'release'; hold: number }
@@ -35,7 +35,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     expiresInMs: fc.option(fc.integer({ min: 1, max: 5000 })),
     priority: fc.nat({ max: 3 }),
   }),
-  fc.record({ kind: fc.constant('deduct' as const), wallet, amount }),
+  fc.record({ kind: fc.constant('deduct' as const), wallet, amount, owe: fc.boolean() }),
   fc.record({ kind: fc.constant('hold' as const), wallet, amount, ttlMs: fc.integer({ min: 1, max: 5000 }) }),
   fc.record({
     kind: fc.constant('capture' as const),
@@ -82,7 +82,7 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
                 };
                 break;
               case 'deduct':
-                command = { kind: 'deduct', walletId: w(s.wallet), amount: BigInt(s.amount) };
+                command = { kind: 'deduct', walletId: w(s.wallet), amount: BigInt(s.amount), owe: s.owe };
                 break;
               case 'hold':
                 command = { kind: 'hold', walletId: w(s.wallet), amount: BigInt(s.amount), ttlMs: s.ttlMs };

@@ -408,3 +408,36 @@ describe('gateway captures always land (owe)', () => {
     expect(writes.usageEvents).toEqual([{ id: 'evt_1', transactionId: writes.transactions[0]!.id }]);
   });
 });
+
+describe('charges for usage that already happened (deduct with owe)', () => {
+  it('debits what the wallet can spend, books the rest owed, and meters it', () => {
+    const ledger = new MemoryLedger([{ overdraftLimit: 5n }]);
+    ledger.one(grant(10n));
+    const charged = ledger.value({
+      kind: 'deduct',
+      walletId: 'w1',
+      amount: 40n,
+      owe: true,
+      usageEvent: { id: 'evt_otlp' } as never,
+    });
+    expect(charged.transactions?.map((t) => [t.type, t.amount])).toEqual([
+      ['deduction', 15n],
+      ['owed', 25n],
+    ]);
+    expect(ledger.wallet()).toMatchObject({ balance: -5n, owed: 25n });
+    expect(ledger.journalSum()).toBe(0n);
+  });
+});
+
+it('reversing a grant that repaid what was owed makes it owed again', () => {
+  const ledger = new MemoryLedger([{}]);
+  ledger.one({ kind: 'deduct', walletId: 'w1', amount: 30n, owe: true });
+  const granted = ledger.value(grant(100n));
+  expect(ledger.wallet()).toMatchObject({ balance: 70n, owed: 0n });
+  expect(ledger.one({ kind: 'reverse', transactionId: granted.transaction.id }).ok).toBe(true);
+  expect(ledger.wallet()).toMatchObject({ balance: 0n, owed: 30n });
+  const receivable = ledger.entries
+    .filter((e) => e.account === 'receivable:w1')
+    .reduce((s, e) => s + e.amount, 0n);
+  expect(receivable).toBe(-30n);
+});

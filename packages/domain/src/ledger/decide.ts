@@ -233,6 +233,7 @@ function grant(state: LedgerState, command: Command<'grant'>, key: string | null
 function deduct(state: LedgerState, command: Command<'deduct'>, key: string | null): LedgerResult {
   const wallet = openWallet(state, command.walletId, command.unit);
   if (isResult(wallet)) return wallet;
+  if (command.owe) return deductOwing(state, wallet, command, key);
   if (wallet.status !== 'active') return fail('wallet_frozen', `Wallet ${wallet.id} is frozen`);
   const owes = owing(wallet);
   if (owes) return owes;
@@ -247,7 +248,34 @@ function deduct(state: LedgerState, command: Command<'deduct'>, key: string | nu
   });
   const parts = state.draw(wallet, command.amount);
   state.post(transaction, spendEntries(wallet, parts, command.amount));
+  if (command.usageEvent)
+    state.writes.usageEvents.push({ ...command.usageEvent, transactionId: transaction.id });
   return ok({ kind: 'deduct', transaction, wallet });
+}
+
+/** A charge for usage that already happened: what the wallet can spend, the rest owed. */
+function deductOwing(
+  state: LedgerState,
+  wallet: Wallet,
+  command: Command<'deduct'>,
+  key: string | null,
+): LedgerResult {
+  const spendable = state.spendable(wallet);
+  const debited = minMicros(command.amount, spendable > 0n ? spendable : 0n);
+  const transaction = state.transaction({
+    type: 'deduction',
+    walletId: wallet.id,
+    amount: debited,
+    idempotencyKey: key,
+    reason: command.reason ?? null,
+    metadata: command.metadata ?? null,
+  });
+  state.post(transaction, spendEntries(wallet, state.draw(wallet, debited), debited));
+  const transactions = [transaction];
+  if (command.amount > debited) transactions.push(state.owe(wallet, command.amount - debited, null));
+  if (command.usageEvent)
+    state.writes.usageEvents.push({ ...command.usageEvent, transactionId: transaction.id });
+  return ok({ kind: 'deduct', transaction, wallet, transactions });
 }
 
 function hold(state: LedgerState, command: Command<'hold'>, key: string | null): LedgerResult {
@@ -531,6 +559,14 @@ function reverse(state: LedgerState, command: Command<'reverse'>, key: string | 
   const entries: Omit<Entry, 'transactionId' | 'createdAt'>[] = [];
   const overdraftCredit = new Map<string, Micros>();
   for (const { account, walletId, lotId, amount } of loaded.entries) {
+    // A receivable the original repaid is owed again once it is reversed.
+    const owedBy = account.startsWith('receivable:')
+      ? state.wallets.get(account.slice('receivable:'.length))
+      : undefined;
+    if (owedBy) {
+      owedBy.owed += amount;
+      state.touchWallet(owedBy);
+    }
     if (walletId && lotId === null && amount < 0n) {
       overdraftCredit.set(walletId, (overdraftCredit.get(walletId) ?? 0n) - amount);
     } else {

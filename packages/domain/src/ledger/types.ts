@@ -123,6 +123,13 @@ export type LedgerCommand =
       unit?: string;
       reason?: string | null;
       metadata?: Metadata | null;
+      /**
+       * For usage that already happened (a call reported after the fact): the charge always
+       * lands; what the wallet cannot spend is booked as owed.
+       */
+      owe?: boolean;
+      /** Metered in the same transaction as the charge. */
+      usageEvent?: UsageEvent;
     }
   | {
       kind: 'hold';
@@ -161,7 +168,7 @@ export interface LedgerOperation {
 
 export type LedgerValue =
   | { kind: 'grant'; transaction: Transaction; lot: Lot; wallet: Wallet }
-  | { kind: 'deduct'; transaction: Transaction; wallet: Wallet }
+  | { kind: 'deduct'; transaction: Transaction; wallet: Wallet; transactions?: Transaction[] }
   | { kind: 'hold'; hold: Hold; wallet: Wallet }
   | { kind: 'capture'; hold: Hold; transactions: Transaction[]; wallet: Wallet }
   | { kind: 'release'; hold: Hold; wallet: Wallet }
