@@ -99,7 +99,7 @@ export function usageEvent(
     reasoningTokens: usage.reasoningTokens,
     estimated: usage.estimated,
     cost,
-    // Until price plans land, the customer pays the cost.
+    // The gateway prices it (the customer's plan) before the capture.
     price: cost,
     unit: call.unit,
     cacheStatus: 'miss',

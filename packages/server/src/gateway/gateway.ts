@@ -1,6 +1,7 @@
 import { costOf, type Micros, newId, type RateCard, type UsageEvent } from '@tollgate/domain';
 import type { Api, JsonObject, UsageReport } from '@tollgate/providers';
 import type { Ledger } from '@tollgate/storage';
+import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
 import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
 import { bearer, readJsonBody } from './body.ts';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   /** Model ids this gateway can price, for GET /v1/models. */
   models(): { id: string; ownedBy: string }[];
   upstream: Upstream;
+  /** Cost → price, by the customer's plan (default: the customer pays the cost). */
+  pricer?: Pricer;
   limits: GatewayLimits;
   log?: (line: string) => void;
 }
@@ -47,7 +50,11 @@ const PASSED_HEADERS = ['x-request-id', 'request-id', 'openai-processing-ms', 'a
  * answer. Streams pass through chunk by chunk (see stream.ts).
  */
 export class Gateway {
-  constructor(private readonly deps: GatewayDeps) {}
+  private readonly pricer: Pricer;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.pricer = deps.pricer ?? passThroughPricer;
+  }
 
   async handle(api: Api, format: CallerFormat, request: GatewayRequest): Promise<GatewayReply> {
     const requestId = newId('req');
@@ -369,6 +376,17 @@ export class Gateway {
     const usage = finalUsage(call.route, call.api, report, call.countedInput, outputText);
     const cost = costOf(call.card, usage);
     const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
+    event.price = await this.pricer.price({
+      customerId: call.attribution.customerId,
+      provider: call.route.provider.id,
+      model: call.route.model,
+      usage,
+      cost,
+      cacheStatus: event.cacheStatus,
+      valueUnit: call.attribution.unit,
+      sessionId: call.attribution.sessionId,
+      at: Date.now(),
+    });
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
     if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
     const result = await this.deps.ledger.submit({

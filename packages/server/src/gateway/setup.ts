@@ -1,6 +1,7 @@
 import type { RateCard } from '@tollgate/domain';
 import { gatewayStore, type Ledger, type Store } from '@tollgate/storage';
 import type { Hono } from 'hono';
+import type { Pricer } from '../pricing/pricer.ts';
 import { SecretBox } from '../secrets.ts';
 import { DEFAULT_MAX_OUTPUT_TOKENS } from './billing.ts';
 import { DEFAULT_BODY_BYTES_MAX } from './body.ts';
@@ -24,6 +25,8 @@ export interface GatewaySetupOptions {
   providers?: ProviderConfig[];
   /** Rate cards from tollgate.config (after the built-in catalog, before those added by the API). */
   rateCards?: RateCard[];
+  /** Cost → price (default: the customer pays the cost). */
+  pricer?: Pricer;
   log?: (line: string) => void;
 }
 
@@ -71,6 +74,7 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
       return [...seen].map(([id, ownedBy]) => ({ id, ownedBy }));
     },
     upstream,
+    ...(options.pricer ? { pricer: options.pricer } : {}),
     limits: {
       bodyBytesMax: Number(env.TOLLGATE_BODY_LIMIT_BYTES ?? DEFAULT_BODY_BYTES_MAX),
       holdTtlMs: DEFAULT_HOLD_TTL_MS,
