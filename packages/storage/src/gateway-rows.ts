@@ -120,6 +120,7 @@ export const toUsageEvent = (r: Row): UsageEvent => ({
   provider: String(r.provider),
   model: String(r.model),
   api: String(r.api),
+  valueUnit: strOrNull(r.value_unit),
   inputTokens: num(r.input_tokens),
   outputTokens: num(r.output_tokens),
   cachedInputTokens: num(r.cached_input_tokens),

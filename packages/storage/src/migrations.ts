@@ -193,5 +193,10 @@ CREATE INDEX usage_events_session ON usage_events (session_id) WHERE session_id 
       name: 'wallet_owed',
       sql: `ALTER TABLE wallets ADD COLUMN owed BIGINT NOT NULL DEFAULT 0 CHECK (owed >= 0);`,
     },
+    {
+      version: 4,
+      name: 'usage_value_unit',
+      sql: `ALTER TABLE usage_events ADD COLUMN value_unit TEXT;`,
+    },
   ];
 }

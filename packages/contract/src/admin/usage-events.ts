@@ -45,6 +45,7 @@ export const usageEventSchema = z
     provider: z.string(),
     model: z.string(),
     api: z.string(),
+    value_unit: z.string().nullable().meta({ description: 'The value unit the call was (x-tollgate-unit).' }),
     input_tokens: tokens,
     output_tokens: tokens,
     cached_input_tokens: tokens,

@@ -19,6 +19,8 @@ export interface UsageEvent {
   provider: string;
   model: string;
   api: string;
+  /** The value unit the call was (`x-tollgate-unit`, e.g. `clinical_report`), if any. */
+  valueUnit: string | null;
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;

@@ -26,6 +26,7 @@ export function usageEventJson(event: UsageEvent): UsageEventJson {
     provider: event.provider,
     model: event.model,
     api: event.api,
+    value_unit: event.valueUnit,
     input_tokens: event.inputTokens,
     output_tokens: event.outputTokens,
     cached_input_tokens: event.cachedInputTokens,

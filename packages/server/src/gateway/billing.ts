@@ -92,6 +92,7 @@ export function usageEvent(
     provider: call.route.provider.id,
     model: call.route.model,
     api: call.api,
+    valueUnit: a.unit,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     cachedInputTokens: usage.cachedInputTokens,
