@@ -12,6 +12,13 @@ const ENVIRONMENT: [string, string][] = [
     'admin API key, stored hashed; when unset, the first start generates one and prints it once',
   ],
   ['TOLLGATE_SECRET', 'encrypts provider API keys added through the admin API (at least 16 characters)'],
+  ['OPENAI_API_KEY', 'the key the built-in openai provider calls with (never sent to clients)'],
+  ['ANTHROPIC_API_KEY', 'the key the built-in anthropic provider calls with'],
+  ['OPENAI_BASE_URL', 'the openai provider\'s API root (default https://api.openai.com/v1)'],
+  ['ANTHROPIC_BASE_URL', 'the anthropic provider\'s API root (default https://api.anthropic.com)'],
+  ['TOLLGATE_CONFIG', 'the config file (default: tollgate.config.json|yaml|yml in the working directory)'],
+  ['TOLLGATE_BODY_LIMIT_BYTES', 'largest gateway request body (default 10485760)'],
+  ['TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS', 'output ceiling held for a call that sets none (default 4096)'],
   [
     'TOLLGATE_SQLITE_SYNCHRONOUS',
     'SQLite synchronous pragma (default NORMAL: survives a crash; FULL: a power cut too)',

@@ -1,3 +1,4 @@
+import { bench } from './bench.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, report } from './errors.ts';
 import { commandHelp, helpText } from './help.ts';
 import { type Command, type Io, processIo } from './io.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   walletsGrant,
   ledgerVerify,
   ledgerExpire,
+  bench,
 ];
 
 /** Runs `tollgate <argv…>`; returns the exit code. Never throws. */
