@@ -1,7 +1,7 @@
 import { costOf, type Micros, newId, type RateCard, type UsageEvent } from '@tollgate/domain';
 import type { Api, JsonObject, UsageReport } from '@tollgate/providers';
 import type { Ledger } from '@tollgate/storage';
-import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
+import { type Pricer, passThroughPricer } from '../pricing/pricer.ts';
 import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
 import { bearer, readJsonBody } from './body.ts';
@@ -164,15 +164,29 @@ export class Gateway {
     const maxOutput = route.adapter.maxOutputTokens(api, body) ?? this.deps.limits.defaultMaxOutputTokens;
     const cuttable =
       key.endStreamOnHoldExhausted && body.stream === true && (api === 'chat' || api === 'messages');
-    const { holdId, holdAmount } = await this.hold(
-      wallet.id,
-      maxCost(card, counted.tokens, maxOutput),
-      requestId,
-      {
-        // A stream that may be cut can start on less than its maximum: the prompt and some output.
-        floor: cuttable ? maxCost(card, counted.tokens, CUT_OUTPUT_TOKENS_MIN) : null,
-      },
-    );
+    // The hold is the most the call can be charged: its price at its maximum usage.
+    const priceAt = (outputTokens: number) =>
+      this.pricer.maxPrice({
+        customerId: key.customerId,
+        provider: route.provider.id,
+        model: route.model,
+        usage: {
+          inputTokens: counted.tokens,
+          outputTokens,
+          cachedInputTokens: 0,
+          cacheCreationInputTokens: 0,
+          reasoningTokens: 0,
+        },
+        cost: maxCost(card, counted.tokens, outputTokens),
+        cacheStatus: 'miss',
+        valueUnit: attribution.unit,
+        sessionId: attribution.sessionId,
+        at: Date.now(),
+      });
+    const { holdId, holdAmount } = await this.hold(wallet.id, await priceAt(maxOutput), requestId, {
+      // A stream that may be cut can start on less than its maximum: the prompt and some output.
+      floor: cuttable ? await priceAt(CUT_OUTPUT_TOKENS_MIN) : null,
+    });
     const call: CallContext = {
       requestId,
       api,
