@@ -36,6 +36,8 @@ export interface KeyOptions {
   feature?: string | null;
   walletId?: string | null;
   endStreamOnHoldExhausted?: boolean;
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
 }
 
 export interface GatewayServer {
@@ -46,6 +48,8 @@ export interface GatewayServer {
 
 export interface Harness extends Account {
   kind: StoreKind;
+  /** The database's URL, for another instance with its own connections. */
+  databaseUrl: string;
   /** http://127.0.0.1:PORT of Tollgate (the SDKs' baseURL is this + /v1 for OpenAI). */
   baseUrl: string;
   store: Store;
@@ -62,6 +66,8 @@ export interface Harness extends Account {
   usageEvents(requestId: string): Promise<UsageEvent[]>;
   /** Another Tollgate on the same store and ledger, with more env (e.g. a small body limit). */
   spawnServer(env: NodeJS.ProcessEnv): Promise<GatewayServer>;
+  /** Another Tollgate instance on the same database through its own store (connection pool). */
+  spawnInstance(): Promise<GatewayServer>;
   close(): Promise<void>;
 }
 
@@ -89,7 +95,8 @@ async function serveGateway(store: Store, ledger: Ledger, env: NodeJS.ProcessEnv
  */
 export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {}): Promise<Harness> {
   const fake = await startFakeProvider();
-  const store = openStore(await freshDatabase(kind));
+  const databaseUrl = await freshDatabase(kind);
+  const store = openStore(databaseUrl);
   await store.migrate();
   const ledger = new Ledger(store);
   const data = gatewayStore(store);
@@ -123,6 +130,8 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
       expiresAt: options.expiresAt ?? null,
       revokedAt: null,
       createdAt: Date.now(),
+      requestsPerMinute: options.requestsPerMinute ?? null,
+      tokensPerMinute: options.tokensPerMinute ?? null,
     };
     await data.createKey(row);
     return { key: generated.key, id: row.id };
@@ -173,6 +182,7 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
 
   return {
     kind,
+    databaseUrl,
     ...first,
     baseUrl: main.baseUrl,
     store,
@@ -200,6 +210,19 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
       const server = await serveGateway(store, ledger, { ...gatewayEnv, ...env });
       spawned.push(server);
       return server;
+    },
+    async spawnInstance() {
+      const own = openStore(databaseUrl);
+      const server = await serveGateway(own, new Ledger(own), gatewayEnv);
+      const instance = {
+        ...server,
+        async close() {
+          await server.close();
+          await own.close();
+        },
+      };
+      spawned.push(instance);
+      return instance;
     },
     async close() {
       for (const server of spawned) await server.close();

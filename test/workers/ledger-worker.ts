@@ -8,7 +8,7 @@ import { Ledger, openStore } from '@tollgate/storage';
 
 const [url, json] = process.argv.slice(2);
 const operations: LedgerOperation[] = JSON.parse(json!, (key, value) =>
-  key === 'amount' && typeof value === 'string' ? BigInt(value) : value,
+  (key === 'amount' || key === 'cap') && typeof value === 'string' ? BigInt(value) : value,
 );
 const store = openStore(url);
 const ledger = new Ledger(store);

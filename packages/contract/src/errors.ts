@@ -7,10 +7,11 @@ export type ErrorType =
   | 'insufficient_credits_error'
   | 'not_found_error'
   | 'conflict_error'
+  | 'rate_limit_error'
   | 'api_error';
 
 interface ErrorSpec {
-  status: 400 | 401 | 402 | 404 | 409 | 413 | 500;
+  status: 400 | 401 | 402 | 404 | 409 | 413 | 429 | 500;
   description: string;
 }
 
@@ -33,6 +34,14 @@ export const ERRORS = {
       "The resources belong to different customers (a transfer, a key with another customer's wallet).",
   },
   same_wallet: { status: 400, description: 'A transfer needs two different wallets.' },
+  unit_not_priced: {
+    status: 400,
+    description: "The customer's price plan has no price for that value unit.",
+  },
+  outcome_not_priced: {
+    status: 400,
+    description: "The customer's price plan has no price for that outcome type.",
+  },
   secret_not_configured: {
     status: 400,
     description:
@@ -47,7 +56,12 @@ export const ERRORS = {
   hold_not_found: { status: 404, description: 'No such hold.' },
   transaction_not_found: { status: 404, description: 'No such transaction.' },
   key_not_found: { status: 404, description: 'No such virtual key.' },
+  budget_not_found: { status: 404, description: 'No such budget.' },
   provider_not_found: { status: 404, description: 'No such provider.' },
+  rate_limit_not_found: { status: 404, description: 'No such rate limit.' },
+  plan_not_found: { status: 404, description: 'No such price plan.' },
+  session_not_found: { status: 404, description: 'The customer has no events or outcomes in that session.' },
+  alert_channel_not_found: { status: 404, description: 'No such alert channel.' },
   resource_already_exists: { status: 409, description: 'A resource with that id exists.' },
   provider_read_only: {
     status: 409,
@@ -69,6 +83,10 @@ export const ERRORS = {
     description: 'The Idempotency-Key was used for a different request.',
   },
   request_too_large: { status: 413, description: 'The body is larger than 1 MB.' },
+  budget_exceeded: {
+    status: 429,
+    description: 'A hard budget of the customer would be passed; retry once its period resets.',
+  },
   internal_error: {
     status: 500,
     description: 'Something failed on our side; retry with the same Idempotency-Key.',
@@ -99,6 +117,8 @@ export function errorType(code: ErrorCode): ErrorType {
       return 'not_found_error';
     case 409:
       return 'conflict_error';
+    case 429:
+      return 'rate_limit_error';
     case 500:
       return 'api_error';
   }

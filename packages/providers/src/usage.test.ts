@@ -98,6 +98,53 @@ describe('usage extraction from recorded provider responses', () => {
   });
 });
 
+describe('Anthropic 1-hour cache writes', () => {
+  const anthropic = index.fixtures.filter((f) => f.api === 'anthropic.messages' && f.expected_usage);
+  it.each(anthropic.map((f) => [f.file, f] as const))(
+    '%s carries the 1-hour part (0 here)',
+    (_f, fixture) => {
+      const bytes = readFileSync(join(FIXTURES, fixture.file));
+      let report: UsageReport | null;
+      if (fixture.streaming) {
+        const tap = new MessagesStreamTap();
+        replay(bytes, tap);
+        report = tap.report;
+      } else {
+        report = messagesUsageReport(JSON.parse(bytes.toString('utf8')).usage);
+      }
+      expect(report?.cacheCreation1hInputTokens).toBe(0);
+    },
+  );
+
+  it('splits the writes by lifetime, the 1-hour part inside the writes', () => {
+    const file = 'anthropic_messages_nonstream_prompt_cache.json';
+    const body = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
+    const writes = body.usage.cache_creation_input_tokens as number;
+    const oneHour = Math.floor(writes / 3);
+    const usage = {
+      ...body.usage,
+      cache_creation: { ephemeral_5m_input_tokens: writes - oneHour, ephemeral_1h_input_tokens: oneHour },
+    };
+    expect(messagesUsageReport(usage)).toMatchObject({
+      cacheCreationInputTokens: writes,
+      cacheCreation1hInputTokens: oneHour,
+    });
+  });
+
+  it('keeps the split a part of the writes, and defaults it to 0', () => {
+    const base = { input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 10 };
+    expect(messagesUsageReport(base)?.cacheCreation1hInputTokens).toBe(0);
+    const over = { ...base, cache_creation: { ephemeral_1h_input_tokens: 50 } };
+    expect(messagesUsageReport(over)?.cacheCreation1hInputTokens).toBe(10);
+    // message_delta leaves the split out: what message_start said stands.
+    const start = messagesUsageReport({ ...base, cache_creation: { ephemeral_1h_input_tokens: 4 } });
+    expect(messagesUsageReport({ output_tokens: 9 }, start)).toMatchObject({
+      outputTokens: 9,
+      cacheCreation1hInputTokens: 4,
+    });
+  });
+});
+
 describe('SseParser', () => {
   it('parses LF, CRLF and CR framing split anywhere, with comments and multi-line data', () => {
     const text =

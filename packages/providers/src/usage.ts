@@ -8,6 +8,8 @@ export interface Usage {
   outputTokens: number;
   cachedInputTokens: number;
   cacheCreationInputTokens: number;
+  /** The part of the cache writes kept for 1 hour (Anthropic prices them apart); 0 when absent. */
+  cacheCreation1hInputTokens?: number;
   reasoningTokens: number;
   /** True when any count was made by Tollgate rather than reported by the provider. */
   estimated: boolean;
@@ -29,6 +31,8 @@ export interface UsageReport {
   outputTokens: number | null;
   cachedInputTokens: number;
   cacheCreationInputTokens: number;
+  /** The part of the cache writes kept for 1 hour; 0 when absent. */
+  cacheCreation1hInputTokens?: number;
   reasoningTokens: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Ledger, Store } from '@tollgate/storage';
 import { Hono } from 'hono';
 import { createAdminApp } from './admin/index.ts';
+import type { AlertsRuntime } from './alerts/service.ts';
 import { notFound, onError } from './errors.ts';
 import type { GatewayRuntime } from './gateway/setup.ts';
 
@@ -8,11 +9,13 @@ export interface AppDeps {
   store: Store;
   ledger: Ledger;
   authorizeAdmin(token: string): Promise<boolean>;
+  /** The alert engine and delivery worker of this process, if started. */
+  alerts?: AlertsRuntime;
   /**
    * The data plane (/v1/*), when this process serves it; the admin routes refresh its caches
    * (keys, providers, rate cards) after a change and seal provider keys with its secret box.
    */
-  gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets'>;
+  gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'>;
 }
 
 /**

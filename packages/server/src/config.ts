@@ -5,6 +5,7 @@ import type { RateCard } from '@tollgate/domain';
 import type { ProviderKind } from '@tollgate/providers';
 import { parse as parseYaml } from 'yaml';
 import type { ProviderConfig } from './gateway/catalog.ts';
+import { rateCardFromBody } from './gateway/rate-cards.ts';
 
 const CANDIDATES = ['tollgate.config.json', 'tollgate.config.yaml', 'tollgate.config.yml'];
 
@@ -53,15 +54,6 @@ function providers(config: TollgateConfig, env: NodeJS.ProcessEnv, path: string)
 }
 
 function rateCards(config: TollgateConfig): RateCard[] {
-  return config.rate_cards.map((c) => ({
-    provider: c.provider,
-    model: c.model,
-    effectiveFrom: c.effective_from ?? 0,
-    input: c.input,
-    output: c.output,
-    cachedInput: c.cached_input ?? null,
-    cacheWrite: c.cache_write ?? null,
-    reasoning: c.reasoning ?? null,
-    perRequest: c.per_request,
-  }));
+  // A config card with no start has always applied (the file is read at start).
+  return config.rate_cards.map((c) => rateCardFromBody(c, 0));
 }

@@ -54,6 +54,7 @@ const LEDGER_HINTS: Record<LedgerErrorCode, string> = {
   transaction_not_reversible: 'Only grants, deductions, captures and overflows can be reversed.',
   transaction_already_reversed: 'Nothing to do: its reversal is in the journal.',
   idempotency_key_reused: 'Send a new Idempotency-Key for a different request.',
+  budget_exceeded: 'Wait for the budget period to reset, raise the budget, or hold less.',
 };
 
 /** The field a ledger code blames, for the operation that produced it. */

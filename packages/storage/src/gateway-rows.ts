@@ -1,4 +1,4 @@
-import type { UsageEvent } from '@tollgate/domain';
+import type { RateTier, UsageEvent } from '@tollgate/domain';
 import type { ProviderRow, RateCardRow, VirtualKeyRow } from './gateway-store.ts';
 import { big, json, num, numOrNull, type Row, strOrNull } from './rows.ts';
 
@@ -20,6 +20,8 @@ export const toKey = (r: Row): VirtualKeyRow => ({
   expiresAt: numOrNull(r.expires_at),
   revokedAt: numOrNull(r.revoked_at),
   createdAt: num(r.created_at),
+  requestsPerMinute: numOrNull(r.requests_per_minute),
+  tokensPerMinute: numOrNull(r.tokens_per_minute),
 });
 
 export const keyValues = (k: VirtualKeyRow): unknown[] => [
@@ -37,6 +39,8 @@ export const keyValues = (k: VirtualKeyRow): unknown[] => [
   k.expiresAt,
   k.revokedAt,
   k.createdAt,
+  k.requestsPerMinute ?? null,
+  k.tokensPerMinute ?? null,
 ];
 export const KEY_COLUMNS = [
   'id',
@@ -53,6 +57,8 @@ export const KEY_COLUMNS = [
   'expires_at',
   'revoked_at',
   'created_at',
+  'requests_per_minute',
+  'tokens_per_minute',
 ] as const;
 
 export const toProvider = (r: Row): ProviderRow => ({
@@ -75,8 +81,57 @@ export const toRateCard = (r: Row): RateCardRow => ({
   cacheWrite: bigOrNull(r.cache_write),
   reasoning: bigOrNull(r.reasoning),
   perRequest: big(r.per_request),
+  cacheWrite1h: bigOrNull(r.cache_write_1h),
+  perImage: big(r.per_image ?? 0),
+  tiers: toTiers(r.tiers),
   createdAt: num(r.created_at),
 });
+
+/** Tiers are stored as JSON with rates as decimal strings: JSON numbers would not carry bigints. */
+interface TierJson {
+  above_input_tokens: number;
+  input: string;
+  output: string;
+  cached_input: string | null;
+  cache_write: string | null;
+  cache_write_1h: string | null;
+  reasoning: string | null;
+}
+
+const bigOrNullText = (value: string | null | undefined): bigint | null =>
+  value === null || value === undefined ? null : BigInt(value);
+const textOrNull = (value: bigint | null | undefined): string | null =>
+  value === null || value === undefined ? null : value.toString();
+
+function toTiers(value: unknown): RateTier[] {
+  if (value === null || value === undefined) return [];
+  return (JSON.parse(String(value)) as TierJson[]).map((t) => ({
+    aboveInputTokens: t.above_input_tokens,
+    input: BigInt(t.input),
+    output: BigInt(t.output),
+    cachedInput: bigOrNullText(t.cached_input),
+    cacheWrite: bigOrNullText(t.cache_write),
+    cacheWrite1h: bigOrNullText(t.cache_write_1h),
+    reasoning: bigOrNullText(t.reasoning),
+  }));
+}
+
+function tiersText(tiers: readonly RateTier[] | undefined): string | null {
+  if (!tiers || tiers.length === 0) return null;
+  return JSON.stringify(
+    tiers.map(
+      (t): TierJson => ({
+        above_input_tokens: t.aboveInputTokens,
+        input: t.input.toString(),
+        output: t.output.toString(),
+        cached_input: textOrNull(t.cachedInput),
+        cache_write: textOrNull(t.cacheWrite),
+        cache_write_1h: textOrNull(t.cacheWrite1h),
+        reasoning: textOrNull(t.reasoning),
+      }),
+    ),
+  );
+}
 
 export const RATE_CARD_COLUMNS = [
   'id',
@@ -90,6 +145,9 @@ export const RATE_CARD_COLUMNS = [
   'reasoning',
   'per_request',
   'created_at',
+  'cache_write_1h',
+  'per_image',
+  'tiers',
 ] as const;
 export const rateCardValues = (c: RateCardRow): unknown[] => [
   c.id,
@@ -103,6 +161,9 @@ export const rateCardValues = (c: RateCardRow): unknown[] => [
   c.reasoning,
   c.perRequest,
   c.createdAt,
+  c.cacheWrite1h ?? null,
+  c.perImage ?? 0n,
+  tiersText(c.tiers),
 ];
 
 export const toUsageEvent = (r: Row): UsageEvent => ({

@@ -15,6 +15,9 @@ export interface VirtualKeyRow {
   expiresAt: number | null;
   revokedAt: number | null;
   createdAt: number;
+  /** This key's own rate limits (absent or null: none); see server/src/limits. */
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
 }
 
 export interface ProviderRow {

@@ -1,6 +1,12 @@
+export * from './alerts-store.ts';
+export * from './budget-store.ts';
 export * from './gateway-store.ts';
 export * from './ledger.ts';
+export * from './metering-store.ts';
 export * from './open.ts';
 export { PostgresStore } from './postgres/store.ts';
+export * from './pricing-store.ts';
+export { rateLimitScopeKey } from './rate-limit-rows.ts';
+export * from './rate-limit-store.ts';
 export { SqliteStore } from './sqlite/store.ts';
 export * from './store.ts';

@@ -1,4 +1,4 @@
-import type { LedgerCommand, LedgerOperation } from '@tollgate/domain';
+import type { BudgetCharge, LedgerCommand, LedgerOperation } from '@tollgate/domain';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { seedWallets } from '../../../test/ledger-helpers.ts';
@@ -8,12 +8,14 @@ import { Ledger } from './ledger.ts';
 /**
  * Random sequences of ledger commands, run through the real store, then the invariants:
  * every balance equals its journal sum and stays above its overdraft limit, pending equals the
- * open holds, every lot matches its entries, and the journal sums to zero.
+ * open holds, every lot matches its entries, and the journal sums to zero. Holds count against a
+ * hard budget (a rolling window of two buckets) and a soft one: every budget bucket matches its
+ * holds, and no window holds more than its cap plus what captures charged above their holds.
  */
 type Step =
   | { kind: 'grant'; wallet: number; amount: number; expiresInMs: number | null; priority: number }
   | { kind: 'deduct'; wallet: number; amount: number; owe: boolean }
-  | { kind: 'hold'; wallet: number; amount: number; ttlMs: number }
+  | { kind: 'hold'; wallet: number; amount: number; ttlMs: number; budgets: number }
   | { kind: 'capture'; hold: number; amount: number | null; owe: boolean }
   | { kind: 'release'; hold: number }
   | { kind: 'transfer'; from: number; to: number; amount: number }
@@ -26,6 +28,9 @@ const WALLETS = 3;
 const wallet = fc.nat({ max: WALLETS - 1 });
 const amount = fc.integer({ min: 1, max: 500 });
 const index = fc.nat({ max: 40 });
+/** A budget bucket lasts this long; the hard budget sums the current bucket and the one before. */
+const BUCKET_MS = 2_000;
+const HARD_CAP = 700n;
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
@@ -36,7 +41,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     priority: fc.nat({ max: 3 }),
   }),
   fc.record({ kind: fc.constant('deduct' as const), wallet, amount, owe: fc.boolean() }),
-  fc.record({ kind: fc.constant('hold' as const), wallet, amount, ttlMs: fc.integer({ min: 1, max: 5000 }) }),
+  fc.record({
+    kind: fc.constant('hold' as const),
+    wallet,
+    amount,
+    ttlMs: fc.integer({ min: 1, max: 5000 }),
+    // 0: none, 1: hard, 2: soft, 3: both.
+    budgets: fc.nat({ max: 3 }),
+  }),
   fc.record({
     kind: fc.constant('capture' as const),
     hold: index,
@@ -66,6 +78,30 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
           ]);
           const holds: string[] = [];
           const transactions: string[] = [];
+          const start = now;
+          const hardId = `${wallets[0]}-hard`;
+          const bucketOf = (at: number) => Math.floor((at - start) / BUCKET_MS);
+          const key = (bucket: number) => `b${String(bucket).padStart(6, '0')}`;
+          const charges = (which: number): BudgetCharge[] => {
+            const bucket = bucketOf(now);
+            const hard: BudgetCharge = {
+              budgetId: hardId,
+              periodKey: key(bucket),
+              windowStartKey: key(bucket - 1),
+              cap: HARD_CAP,
+              mode: 'hard',
+            };
+            const soft: BudgetCharge = {
+              budgetId: `${wallets[0]}-soft`,
+              periodKey: key(bucket),
+              cap: 50n,
+              mode: 'soft',
+            };
+            return which === 0 ? [] : which === 1 ? [hard] : which === 2 ? [soft] : [hard, soft];
+          };
+          // Per hard bucket: what captures charged beyond what admission counted.
+          const excess = new Map<string, bigint>();
+          const holdBucket = new Map<string, { key: string; amount: bigint }>();
           const sent: LedgerOperation[] = [];
           const toOperation = (s: Step): LedgerOperation | null => {
             const w = (i: number) => wallets[i % WALLETS]!;
@@ -85,7 +121,13 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
                 command = { kind: 'deduct', walletId: w(s.wallet), amount: BigInt(s.amount), owe: s.owe };
                 break;
               case 'hold':
-                command = { kind: 'hold', walletId: w(s.wallet), amount: BigInt(s.amount), ttlMs: s.ttlMs };
+                command = {
+                  kind: 'hold',
+                  walletId: w(s.wallet),
+                  amount: BigInt(s.amount),
+                  ttlMs: s.ttlMs,
+                  budgets: charges(s.budgets),
+                };
                 break;
               case 'capture':
                 if (holds.length === 0) return null;
@@ -136,11 +178,32 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
               if (!result.ok) continue;
               const value = result.value;
               if (value.kind === 'hold') holds.push(value.hold.id);
+              const inHard = value.kind === 'hold' && value.hold.budgets?.find((b) => b.budgetId === hardId);
+              if (inHard && !result.replayed)
+                holdBucket.set(value.hold.id, { key: inHard.periodKey, amount: value.hold.amount });
+              const bucket = value.kind === 'capture' && !result.replayed && holdBucket.get(value.hold.id);
+              if (value.kind === 'capture' && bucket) {
+                const charged = value.transactions.reduce((sum, t) => sum + t.amount, 0n);
+                // An open hold's capture counted its amount already; a charge after expiry did not.
+                const counted = value.transactions.some((t) => t.type === 'capture') ? bucket.amount : 0n;
+                if (charged > counted)
+                  excess.set(bucket.key, (excess.get(bucket.key) ?? 0n) + charged - counted);
+              }
               if (value.kind === 'grant' || value.kind === 'deduct') transactions.push(value.transaction.id);
               if (value.kind === 'capture') transactions.push(...value.transactions.map((t) => t.id));
             }
           }
           expect(await ledger.verify()).toEqual([]);
+          const periods = (await ctx.store.journalTotals()).budgetPeriods.filter(
+            (p) => p.budgetId === hardId,
+          );
+          const used = (k: string) => {
+            const p = periods.find((x) => x.periodKey === k);
+            return (p ? p.spent + p.pending : 0n) - (excess.get(k) ?? 0n);
+          };
+          for (let b = 0; b <= bucketOf(now); b++) {
+            expect(used(key(b - 1)) + used(key(b))).toBeLessThanOrEqual(HARD_CAP);
+          }
           for (const id of wallets) {
             const w = (await ledger.wallet(id))!;
             expect(w.balance - w.pending).toBeGreaterThanOrEqual(-w.overdraftLimit);

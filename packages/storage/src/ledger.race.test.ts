@@ -30,6 +30,57 @@ describeStores('ledger races', (ctx) => {
     expect(await ledger.verify()).toEqual([]);
   });
 
+  it.each([
+    ['one period', (_: number) => ({ periodKey: '2026-11' })],
+    // A rolling window: holds land in two buckets that both windows sum.
+    [
+      'a rolling window across two buckets',
+      (i: number) =>
+        i % 2 === 0
+          ? { periodKey: '2026-11-05T10:00', windowStartKey: '2026-11-05T09:01' }
+          : { periodKey: '2026-11-05T10:01', windowStartKey: '2026-11-05T09:02' },
+    ],
+  ] as const)(
+    '100 concurrent holds on 10 wallets against a hard budget that affords 30 (%s), from 5 connections: exactly 30',
+    async (_, period) => {
+      // Ten wallets, so that the wallet locks do not serialize the holds: only the budget's does.
+      const walletIds = await seedWallets(
+        ctx.store,
+        Array.from({ length: 10 }, () => ({})),
+      );
+      const ledger = new Ledger(ctx.store);
+      for (const walletId of walletIds) await ledger.submit(grantOf(walletId, 1_000n));
+      const budgetId = `${walletIds[0]}-budget`;
+      const holds: LedgerOperation[] = Array.from({ length: 100 }, (_, i) => ({
+        command: {
+          kind: 'hold',
+          walletId: walletIds[i % walletIds.length]!,
+          amount: 10n,
+          ttlMs: 600_000,
+          budgets: [{ budgetId, ...period(i), cap: 300n, mode: 'hard' }],
+        },
+      }));
+      // Five connections, one hold per transaction, so that transactions interleave.
+      const stores = Array.from({ length: 5 }, () => openStore(ctx.url));
+      const ledgers = stores.map((store) => new Ledger(store, { batchOperationsMax: 1 }));
+      const results = await Promise.all(holds.map((hold, i) => ledgers[i % ledgers.length]!.submit(hold)));
+      await Promise.all(stores.map((store) => store.close()));
+      expect(okCount(results)).toBe(30);
+      expect(results.filter((r) => !r.ok && r.code === 'budget_exceeded')).toHaveLength(70);
+      // Each captured at its hold: spent reaches the cap exactly, and verify() agrees.
+      const captures = results.flatMap((r) =>
+        r.ok && r.value.kind === 'hold'
+          ? [ledger.submit({ command: { kind: 'capture', holdId: r.value.hold.id, owe: true } })]
+          : [],
+      );
+      expect((await Promise.all(captures)).every((r) => r.ok)).toBe(true);
+      const periods = (await ctx.store.journalTotals()).budgetPeriods.filter((p) => p.budgetId === budgetId);
+      expect(periods.reduce((sum, p) => sum + p.spent, 0n)).toBe(300n);
+      expect(periods.reduce((sum, p) => sum + p.pending, 0n)).toBe(0n);
+      expect(await ledger.verify()).toEqual([]);
+    },
+  );
+
   it('50 clients doing hold → capture of random amounts on one team wallet never overdraw it', async () => {
     const [walletId] = await seedWallets(ctx.store, [{ overdraftLimit: 500n, capturePolicy: 'overflow' }]);
     // Several ledgers, each with its own connection(s), as several gateway processes would be.

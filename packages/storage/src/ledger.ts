@@ -3,6 +3,7 @@ import {
   type IdFactory,
   type LedgerOperation,
   type LedgerResult,
+  type LedgerValue,
   loadRequest,
   newId,
   type Violation,
@@ -42,6 +43,7 @@ export class Ledger {
   private readonly clock: () => number;
   private readonly newId: IdFactory;
   private readonly batchOperationsMax: number;
+  private readonly committedListeners = new Set<(walletIds: string[]) => void>();
 
   constructor(
     readonly store: Store,
@@ -64,6 +66,31 @@ export class Ledger {
         else queueMicrotask(() => void this.drain());
       }
     });
+  }
+
+  /**
+   * Calls `listener` with the wallets each committed batch changed, after the commit, never
+   * awaited: work hung on it (alert evaluation) must not slow the batch or its callers.
+   * Returns a function that removes the listener.
+   */
+  onCommitted(listener: (walletIds: string[]) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  private notifyCommitted(results: LedgerResult[]): void {
+    if (this.committedListeners.size === 0) return;
+    const walletIds = new Set<string>();
+    for (const result of results)
+      if (result.ok) for (const id of changedWallets(result.value)) walletIds.add(id);
+    if (walletIds.size === 0) return;
+    for (const listener of this.committedListeners) {
+      try {
+        listener([...walletIds]);
+      } catch {
+        // A listener's failure is its own; the batch has committed and its callers are answered.
+      }
+    }
   }
 
   private async drain(): Promise<void> {
@@ -90,6 +117,7 @@ export class Ledger {
           return decided.writes;
         });
         for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
+        this.notifyCommitted(results);
         return;
       } catch (error) {
         if (error instanceof RetryableStoreError && attempt < BATCH_RETRIES_MAX) continue;
@@ -130,5 +158,17 @@ export class Ledger {
 
   async verify(): Promise<Violation[]> {
     return verifyJournal(await this.store.journalTotals());
+  }
+}
+
+/** The wallets an operation's result shows changed. */
+function changedWallets(value: LedgerValue): string[] {
+  switch (value.kind) {
+    case 'transfer':
+      return [value.from.id, value.to.id];
+    case 'reverse':
+      return value.wallets.map((w) => w.id);
+    default:
+      return [value.wallet.id];
   }
 }

@@ -1,3 +1,4 @@
+import { usageRollupsMigrationSql } from './metering/rollups.ts';
 import type { Dialect } from './store.ts';
 
 export interface Migration {
@@ -197,6 +198,179 @@ CREATE INDEX usage_events_session ON usage_events (session_id) WHERE session_id 
       version: 4,
       name: 'usage_value_unit',
       sql: `ALTER TABLE usage_events ADD COLUMN value_unit TEXT;`,
+    },
+    {
+      version: 5,
+      name: 'price_plans',
+      sql: `
+CREATE TABLE price_plans (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  definition TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT
+);
+CREATE UNIQUE INDEX price_plans_one_default ON price_plans (is_default) WHERE is_default = 1;
+CREATE TABLE customer_plans (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+  plan_id TEXT NOT NULL REFERENCES price_plans(id),
+  assigned_at BIGINT
+);
+CREATE TABLE outcomes (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  session_id TEXT,
+  trace_id TEXT,
+  price BIGINT NOT NULL,
+  transaction_id TEXT,
+  idempotency_key TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX outcomes_customer_time ON outcomes (customer_id, created_at);
+CREATE INDEX outcomes_session ON outcomes (session_id);
+CREATE UNIQUE INDEX outcomes_idempotency ON outcomes (customer_id, idempotency_key);
+`,
+    },
+    {
+      version: 6,
+      name: 'usage_rollups',
+      sql: usageRollupsMigrationSql(dialect),
+    },
+    {
+      version: 10,
+      name: 'rate_limits',
+      sql: `
+ALTER TABLE virtual_keys ADD COLUMN requests_per_minute BIGINT;
+ALTER TABLE virtual_keys ADD COLUMN tokens_per_minute BIGINT;
+CREATE TABLE rate_limits (
+  id TEXT PRIMARY KEY,
+  scope_key TEXT NOT NULL UNIQUE,
+  customer_id TEXT,
+  user_id TEXT,
+  model TEXT,
+  key_id TEXT,
+  requests_per_minute BIGINT,
+  tokens_per_minute BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+`,
+    },
+    {
+      version: 8,
+      name: 'rate_card_tiers',
+      // 1-hour cache writes, a fee per image, and long-context tiers (JSON, rates as decimal strings).
+      sql: `
+ALTER TABLE rate_cards ADD COLUMN cache_write_1h BIGINT;
+ALTER TABLE rate_cards ADD COLUMN per_image BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rate_cards ADD COLUMN tiers TEXT;
+`,
+    },
+    {
+      version: 9,
+      name: 'alerts',
+      // Alert rules fire through an outbox: an event (unique per rule, subject and period) and its
+      // deliveries are written in one transaction; a worker sends the deliveries afterwards.
+      sql: `
+CREATE TABLE alert_channels (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('email', 'slack', 'webhook')),
+  customer_id TEXT REFERENCES customers(id),
+  config TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE alert_rules (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  customer_id TEXT REFERENCES customers(id),
+  params TEXT NOT NULL,
+  channel_ids TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE alert_states (
+  rule_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  generation BIGINT NOT NULL DEFAULT 0,
+  armed INTEGER NOT NULL DEFAULT 1,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (rule_id, subject)
+);
+CREATE TABLE alert_events (
+  id TEXT PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  period_key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  customer_id TEXT,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (rule_id, subject, period_key)
+);
+CREATE TABLE alert_deliveries (
+  id TEXT PRIMARY KEY,
+  event_id TEXT,
+  rule_id TEXT,
+  channel_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_status_code INTEGER,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (event_id, channel_id)
+);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX alert_deliveries_rule ON alert_deliveries (rule_id, id);
+CREATE TABLE alert_attempts (
+  delivery_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started_at BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  status_code INTEGER,
+  error TEXT,
+  PRIMARY KEY (delivery_id, attempt)
+);
+CREATE INDEX alerts_usage_events_time ON usage_events (created_at);
+`,
+    },
+    {
+      version: 11,
+      name: 'budgets',
+      // Budget buckets are ledger state: holds move them in the ledger's transaction. The row with
+      // period_key '' of each budget is its lock (see domain ledger/budgets.ts); CHECKs assert on
+      // the far side of the write that no bucket goes negative.
+      sql: `
+CREATE TABLE budgets (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  team_id TEXT,
+  user_id TEXT,
+  feature TEXT,
+  model TEXT,
+  key_id TEXT,
+  session_id TEXT,
+  period TEXT NOT NULL CHECK (period IN ('hour', 'day', 'week', 'month')),
+  amount BIGINT NOT NULL CHECK (amount >= 0),
+  mode TEXT NOT NULL CHECK (mode IN ('soft', 'hard')),
+  timezone TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  archived_at BIGINT
+);
+CREATE INDEX budgets_customer ON budgets (customer_id, id);
+CREATE TABLE budget_periods (
+  budget_id TEXT NOT NULL,
+  period_key TEXT NOT NULL,
+  spent BIGINT NOT NULL DEFAULT 0 CHECK (spent >= 0),
+  pending BIGINT NOT NULL DEFAULT 0 CHECK (pending >= 0),
+  PRIMARY KEY (budget_id, period_key)
+);
+ALTER TABLE holds ADD COLUMN budgets TEXT;
+`,
     },
   ];
 }

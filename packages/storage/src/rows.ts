@@ -1,4 +1,14 @@
-import type { Entry, Hold, IdempotencyRecord, Lot, Metadata, Transaction, Wallet } from '@tollgate/domain';
+import type {
+  BudgetPeriod,
+  Entry,
+  Hold,
+  HoldBudget,
+  IdempotencyRecord,
+  Lot,
+  Metadata,
+  Transaction,
+  Wallet,
+} from '@tollgate/domain';
 import type { Customer } from './store.ts';
 
 /**
@@ -68,6 +78,17 @@ export const toHold = (r: Row): Hold => ({
   createdAt: num(r.created_at),
   resolvedAt: numOrNull(r.resolved_at),
   metadata: json(r.metadata),
+  budgets:
+    r.budgets === null || r.budgets === undefined
+      ? null
+      : ((typeof r.budgets === 'string' ? JSON.parse(r.budgets) : r.budgets) as HoldBudget[]),
+});
+
+export const toBudgetPeriod = (r: Row): BudgetPeriod => ({
+  budgetId: String(r.budget_id),
+  periodKey: String(r.period_key),
+  spent: big(r.spent),
+  pending: big(r.pending),
 });
 
 export const toTransaction = (r: Row): Transaction => ({
@@ -180,6 +201,7 @@ export const HOLD_COLUMNS = [
   'created_at',
   'resolved_at',
   'metadata',
+  'budgets',
 ] as const;
 export const holdValues = (h: Hold) => [
   h.id,
@@ -192,4 +214,5 @@ export const holdValues = (h: Hold) => [
   h.createdAt,
   h.resolvedAt,
   jsonText(h.metadata),
+  h.budgets && h.budgets.length > 0 ? JSON.stringify(h.budgets) : null,
 ];

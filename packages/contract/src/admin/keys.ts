@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { idSchema, instantInput, instantOutput, NAME_CHARS_MAX, pageQuery } from '../fields.ts';
 import { MODEL_CHARS_MAX } from './providers.ts';
 
+/** The largest per-minute rate limit accepted (a billion tokens a minute is no limit at all). */
+export const PER_MINUTE_MAX = 1_000_000_000;
+
+/**
+ * A requests- or tokens-per-minute limit, on a key or a scope: a whole number from 1 to PER_MINUTE_MAX.
+ *
+ * @example
+ * perMinuteSchema.parse(60);
+ */
+export const perMinuteSchema = z.int().min(1).max(PER_MINUTE_MAX);
+
 /** At most this many model patterns per key. */
 export const KEY_MODELS_MAX = 100;
 
@@ -46,6 +57,12 @@ export const createKeyBody = z.strictObject({
     .boolean()
     .default(false)
     .meta({ description: 'End a stream once it has spent its hold, instead of billing the excess as owed.' }),
+  requests_per_minute: perMinuteSchema.optional().meta({
+    description: "This key's own limit on calls per minute (see also POST /rate-limits).",
+  }),
+  tokens_per_minute: perMinuteSchema.optional().meta({
+    description: "This key's own limit on prompt plus output tokens per minute.",
+  }),
 });
 
 /**
@@ -76,6 +93,8 @@ export const keySchema = z
     models: z.array(z.string()).nullable(),
     wallet_id: z.string().nullable(),
     end_stream_on_hold_exhausted: z.boolean(),
+    requests_per_minute: z.number().int().nullable(),
+    tokens_per_minute: z.number().int().nullable(),
     status: z.enum(['active', 'revoked', 'expired']),
     expires_at: instantOutput.nullable(),
     revoked_at: instantOutput.nullable(),

@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { emptyBody, idParams, listOf } from '../fields.ts';
 import { defineRoute } from '../route.ts';
+import { alertRoutes } from './alert-routes.ts';
+import { budgetSchema, createBudgetBody, listBudgetsQuery } from './budgets.ts';
 import { createCustomerBody, customerSchema, listCustomersQuery } from './customers.ts';
 import { createDeductionBody, deductionResultSchema } from './deductions.ts';
 import { createGrantBody, grantResultSchema, grantSchema } from './grants.ts';
 import { captureBody, captureResultSchema, createHoldBody, holdResultSchema, holdSchema } from './holds.ts';
 import { createdKeySchema, createKeyBody, keySchema, listKeysQuery } from './keys.ts';
 import { expirySummarySchema, reversalResultSchema, verificationSchema } from './ledger.ts';
+import { pricingRoutes } from './pricing-routes.ts';
 import { createProviderBody, deletedProviderSchema, providerSchema } from './providers.ts';
 import { createRateCardBody, listRateCardsQuery, rateCardSchema } from './rate-cards.ts';
+import { rateLimitRoutes } from './rate-limit-routes.ts';
 import {
   listTransactionsQuery,
   reverseBody,
@@ -17,6 +21,7 @@ import {
 } from './transactions.ts';
 import { createTransferBody, transferResultSchema } from './transfers.ts';
 import { listUsageEventsQuery, usageEventSchema } from './usage-events.ts';
+import { usageRoutes } from './usage-routes.ts';
 import { createWalletBody, listWalletsQuery, updateWalletBody, walletSchema } from './wallets.ts';
 
 const customers = {
@@ -495,6 +500,76 @@ const usageEvents = {
   }),
 };
 
+const budgets = {
+  createBudget: defineRoute({
+    method: 'post',
+    path: '/budgets',
+    operationId: 'createBudget',
+    summary: 'Create a budget (a soft or hard cap per period on a scope)',
+    description:
+      'Applies to calls from the next second on every instance. A hard budget refuses a call whose hold would pass it (429 budget_exceeded, retry-after); a soft one answers x-tollgate-budget: warning.',
+    tags: ['budgets'],
+    auth: true,
+    idempotent: false,
+    body: createBudgetBody,
+    status: 201,
+    response: budgetSchema,
+    errors: ['customer_not_found'],
+  }),
+  listBudgets: defineRoute({
+    method: 'get',
+    path: '/budgets',
+    operationId: 'listBudgets',
+    summary: 'List budgets with their current usage',
+    tags: ['budgets'],
+    auth: true,
+    idempotent: false,
+    query: listBudgetsQuery,
+    status: 200,
+    response: listOf(budgetSchema),
+    errors: [],
+  }),
+  getBudget: defineRoute({
+    method: 'get',
+    path: '/budgets/{id}',
+    operationId: 'getBudget',
+    summary: 'Get a budget with its current usage',
+    tags: ['budgets'],
+    auth: true,
+    idempotent: false,
+    params: idParams,
+    status: 200,
+    response: budgetSchema,
+    errors: ['budget_not_found'],
+  }),
+  archiveBudget: defineRoute({
+    method: 'delete',
+    path: '/budgets/{id}',
+    operationId: 'archiveBudget',
+    summary: 'Archive a budget: it stops applying; its usage stays readable',
+    tags: ['budgets'],
+    auth: true,
+    idempotent: false,
+    params: idParams,
+    status: 200,
+    response: budgetSchema,
+    errors: ['budget_not_found'],
+  }),
+  listCustomerBudgets: defineRoute({
+    method: 'get',
+    path: '/customers/{id}/budgets',
+    operationId: 'listCustomerBudgets',
+    summary: "A customer's active budgets with their current usage (what the UI kit reads)",
+    tags: ['budgets'],
+    auth: true,
+    idempotent: false,
+    params: idParams,
+    status: 200,
+    response: listOf(budgetSchema),
+    errors: ['customer_not_found'],
+  }),
+};
+
 const docs = {
   getOpenApi: defineRoute({
     method: 'get',
@@ -527,7 +602,12 @@ export const adminRoutes = {
   ...keys,
   ...providers,
   ...rateCards,
+  ...rateLimitRoutes,
   ...usageEvents,
+  ...usageRoutes,
+  ...pricingRoutes,
+  ...alertRoutes,
+  ...budgets,
   ...docs,
 };
 

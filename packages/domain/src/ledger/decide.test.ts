@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideBatch, type LedgerLoadRequest, loadRequest } from './decide.ts';
 import type { LedgerSnapshot, LedgerWrites } from './state.ts';
+import { budgetPeriodKey } from './state.ts';
 import type {
+  BudgetPeriod,
   Entry,
   Hold,
   LedgerCommand,
@@ -23,6 +25,7 @@ class MemoryLedger {
   transactions = new Map<string, Transaction>();
   entries: Entry[] = [];
   keys = new Map<string, { key: string; requestHash: string; result: string; createdAt: number }>();
+  budgetPeriods = new Map<string, BudgetPeriod>();
   now = 1_000_000;
   private seq = 0;
 
@@ -74,6 +77,14 @@ class MemoryLedger {
       ),
       transactions,
       idempotency: request.idempotencyKeys.flatMap((k) => (this.keys.has(k) ? [this.keys.get(k)!] : [])),
+      budgetPeriods: [...this.budgetPeriods.values()].filter((p) =>
+        request.budgets.some(
+          (w) =>
+            w.budgetId === p.budgetId &&
+            p.periodKey >= w.fromKey &&
+            (w.toKey === null || p.periodKey <= w.toKey),
+        ),
+      ),
     });
   }
 
@@ -84,6 +95,17 @@ class MemoryLedger {
     for (const h of writes.holds.values()) this.holds.set(h.id, structuredClone(h));
     for (const w of writes.wallets.values()) this.wallets.set(w.id, structuredClone(w));
     for (const r of writes.idempotency) this.keys.set(r.key, r);
+    // Deltas, as the stores add them.
+    for (const d of writes.budgetPeriods.values()) {
+      const key = budgetPeriodKey(d.budgetId, d.periodKey);
+      const row = this.budgetPeriods.get(key) ?? { ...d, spent: 0n, pending: 0n };
+      this.budgetPeriods.set(key, { ...row, spent: row.spent + d.spent, pending: row.pending + d.pending });
+    }
+  }
+
+  budget(budgetId: string, periodKey: string): { spent: bigint; pending: bigint } {
+    const row = this.budgetPeriods.get(budgetPeriodKey(budgetId, periodKey));
+    return { spent: row?.spent ?? 0n, pending: row?.pending ?? 0n };
   }
 
   run(commands: LedgerCommand[], key?: string, hash = 'h'): LedgerResult[] {
@@ -440,4 +462,108 @@ it('reversing a grant that repaid what was owed makes it owed again', () => {
     .filter((e) => e.account === 'receivable:w1')
     .reduce((s, e) => s + e.amount, 0n);
   expect(receivable).toBe(-30n);
+});
+
+describe('budgets count captured spend plus open holds', () => {
+  type Charge = NonNullable<Extract<LedgerCommand, { kind: 'hold' }>['budgets']>[number];
+  const hard = (cap: bigint, periodKey = '2026-11', extra: Partial<Charge> = {}): Charge => ({
+    budgetId: 'b1',
+    periodKey,
+    cap,
+    mode: 'hard',
+    ...extra,
+  });
+  const held = (amount: bigint, budgets: Charge[]) => ({ ...hold(amount), budgets });
+
+  it.each([
+    // holds (each against a hard cap of 100), admitted
+    ['fits exactly', [40n, 60n], [true, true]],
+    ['refuses the hold that would pass the cap', [40n, 50n, 20n], [true, true, false]],
+    ['a refused hold reserves nothing', [90n, 20n, 10n], [true, false, true]],
+  ] as const)('hard cap: %s', (_, amounts, admitted) => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    const results = ledger.run(amounts.map((a) => held(a, [hard(100n)])));
+    expect(results.map((r) => r.ok)).toEqual(admitted);
+    const refused = results.find((r) => !r.ok);
+    if (refused) expect(refused).toMatchObject({ code: 'budget_exceeded', retryable: true, budgetId: 'b1' });
+    const pending = amounts.filter((_, i) => admitted[i]).reduce((s, a) => s + a, 0n);
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 0n, pending });
+    expect(ledger.wallet().pending).toBe(pending);
+  });
+
+  it('capture moves pending to spent (the excess too); release and expiry free pending', () => {
+    const ledger = new MemoryLedger([{ capturePolicy: 'overflow' }]);
+    ledger.one(grant(10_000n));
+    const a = ledger.value(held(30n, [hard(100n)]));
+    const b = ledger.value(held(30n, [hard(100n)]));
+    const c = ledger.value({ ...held(30n, [hard(100n)]), ttlMs: 1000 });
+    expect(a.hold.budgets).toEqual([{ budgetId: 'b1', periodKey: '2026-11' }]);
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 0n, pending: 90n });
+    ledger.one({ kind: 'capture', holdId: a.hold.id, amount: 45n, owe: true });
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 45n, pending: 60n });
+    ledger.one({ kind: 'release', holdId: b.hold.id });
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 45n, pending: 30n });
+    ledger.now += 1000;
+    ledger.one({ kind: 'expire', walletId: 'w1' });
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 45n, pending: 0n });
+    // A gateway capture after the expiry still counts.
+    ledger.one({ kind: 'capture', holdId: c.hold.id, amount: 5n, owe: true });
+    expect(ledger.budget('b1', '2026-11')).toEqual({ spent: 50n, pending: 0n });
+    // 50 spent: a hold of 51 does not fit, 50 does.
+    expect(ledger.one(held(51n, [hard(100n)]))).toMatchObject({ code: 'budget_exceeded' });
+    expect(ledger.one(held(50n, [hard(100n)])).ok).toBe(true);
+  });
+
+  it('a soft cap never refuses; the hold reports it passed', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    const soft = hard(100n, '2026-11', { mode: 'soft' });
+    expect(ledger.value(held(80n, [soft])).budgets).toEqual([
+      { budgetId: 'b1', periodKey: '2026-11', mode: 'soft', cap: 100n, used: 80n, exceeded: false },
+    ]);
+    expect(ledger.value(held(80n, [soft])).budgets?.[0]).toMatchObject({ used: 160n, exceeded: true });
+  });
+
+  it('every budget listed must fit; a refusal leaves all of them untouched', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    const team = hard(1000n, '2026-11', { budgetId: 'team' });
+    const user = hard(50n, '2026-11-05', { budgetId: 'user' });
+    expect(ledger.one(held(40n, [team, user])).ok).toBe(true);
+    expect(ledger.one(held(40n, [team, user]))).toMatchObject({ code: 'budget_exceeded', budgetId: 'user' });
+    expect(ledger.budget('team', '2026-11')).toEqual({ spent: 0n, pending: 40n });
+    // Another user of the same team wallet is not held back by that user's budget.
+    expect(ledger.one(held(40n, [team, { ...user, budgetId: 'user2' }])).ok).toBe(true);
+  });
+
+  it('periods roll: a new bucket starts empty', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    expect(ledger.one(held(100n, [hard(100n, '2026-11')])).ok).toBe(true);
+    expect(ledger.one(held(1n, [hard(100n, '2026-11')]))).toMatchObject({ code: 'budget_exceeded' });
+    expect(ledger.one(held(100n, [hard(100n, '2026-12')])).ok).toBe(true);
+  });
+
+  it('a rolling window sums its buckets; a bucket that leaves it frees its spend', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    const minute = (key: string, start: string) => hard(100n, key, { windowStartKey: start });
+    expect(ledger.one(held(60n, [minute('10:00', '09:01')])).ok).toBe(true);
+    expect(ledger.one(held(40n, [minute('10:30', '09:31')])).ok).toBe(true);
+    expect(ledger.one(held(1n, [minute('10:59', '10:00')]))).toMatchObject({ code: 'budget_exceeded' });
+    // At 11:00 the 10:00 bucket has left the window: 40 used of 100.
+    expect(ledger.one(held(60n, [minute('11:00', '10:01')])).ok).toBe(true);
+    expect(ledger.one(held(1n, [minute('11:00', '10:01')]))).toMatchObject({ code: 'budget_exceeded' });
+    // An instance whose clock lags (still at 10:59) counts the later buckets too.
+    expect(ledger.one(held(1n, [minute('10:59', '10:00')]))).toMatchObject({ code: 'budget_exceeded' });
+  });
+
+  it('budgets in one batch see each other, in order', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(10_000n));
+    const results = ledger.run(Array.from({ length: 100 }, () => held(1n, [hard(30n)])));
+    expect(results.filter((r) => r.ok)).toHaveLength(30);
+    expect(ledger.budget('b1', '2026-11').pending).toBe(30n);
+  });
 });

@@ -1,5 +1,6 @@
 import type { IdFactory } from '../ids.ts';
 import { type Micros, minMicros } from '../money.ts';
+import { admitBudgets } from './budgets.ts';
 import { type DrawPart, type LedgerSnapshot, LedgerState, type LedgerWrites } from './state.ts';
 import type {
   Entry,
@@ -30,6 +31,7 @@ const RETRYABLE: Record<LedgerErrorCode, boolean> = {
   transaction_not_reversible: false,
   transaction_already_reversed: false,
   idempotency_key_reused: false,
+  budget_exceeded: true,
 };
 
 /** Lots drawn after those of lower priority; grants default to the middle. */
@@ -51,6 +53,15 @@ export interface LedgerLoadRequest {
   holdIds: string[];
   transactionIds: string[];
   idempotencyKeys: string[];
+  /** The budget windows the batch's holds are checked against: each budget locked, its buckets loaded. */
+  budgets: BudgetLoadWindow[];
+}
+
+/** The buckets of one budget from `fromKey` to `toKey` (null: every later one), both included. */
+export interface BudgetLoadWindow {
+  budgetId: string;
+  fromKey: string;
+  toKey: string | null;
 }
 
 export function loadRequest(operations: readonly LedgerOperation[]): LedgerLoadRequest {
@@ -58,7 +69,17 @@ export function loadRequest(operations: readonly LedgerOperation[]): LedgerLoadR
   const holdIds = new Set<string>();
   const transactionIds = new Set<string>();
   const idempotencyKeys = new Set<string>();
+  const budgets: BudgetLoadWindow[] = [];
   for (const { command, idempotencyKey } of operations) {
+    if (command.kind === 'hold') {
+      for (const charge of command.budgets ?? []) {
+        budgets.push({
+          budgetId: charge.budgetId,
+          fromKey: charge.windowStartKey ?? charge.periodKey,
+          toKey: charge.windowStartKey === undefined ? charge.periodKey : null,
+        });
+      }
+    }
     if (idempotencyKey) idempotencyKeys.add(idempotencyKey);
     switch (command.kind) {
       case 'capture':
@@ -81,6 +102,7 @@ export function loadRequest(operations: readonly LedgerOperation[]): LedgerLoadR
     holdIds: [...holdIds],
     transactionIds: [...transactionIds],
     idempotencyKeys: [...idempotencyKeys],
+    budgets,
   };
 }
 
@@ -285,6 +307,17 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
   const owes = owing(wallet);
   if (owes) return owes;
   if (command.amount > state.spendable(wallet)) return insufficient(wallet, command.amount, state);
+  const admitted = admitBudgets(state, command.budgets ?? [], command.amount);
+  if (!admitted.ok) {
+    const { charge, used } = admitted;
+    return {
+      ok: false,
+      code: 'budget_exceeded',
+      message: `Budget ${charge.budgetId} (${charge.periodKey}) allows ${charge.cap} micros, ${used} used or held, ${command.amount} asked`,
+      retryable: RETRYABLE.budget_exceeded,
+      budgetId: charge.budgetId,
+    };
+  }
   const held: Hold = {
     id: state.newId('hold'),
     walletId: wallet.id,
@@ -296,8 +329,13 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
     createdAt: state.now,
     resolvedAt: null,
     metadata: command.metadata ?? null,
+    budgets:
+      admitted.uses.length > 0
+        ? admitted.uses.map(({ budgetId, periodKey }) => ({ budgetId, periodKey }))
+        : null,
   };
   state.touchHold(held);
+  state.moveBudgets(held, 0n, command.amount);
   wallet.pending += command.amount;
   state.touchWallet(wallet);
   state.post(
@@ -311,7 +349,12 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
     }),
     [],
   );
-  return ok({ kind: 'hold', hold: held, wallet });
+  return ok({
+    kind: 'hold',
+    hold: held,
+    wallet,
+    ...(admitted.uses.length > 0 ? { budgets: admitted.uses } : {}),
+  });
 }
 
 /** Finds an open hold and its wallet (after expiries), or the stable code for why it is not open. */
@@ -358,6 +401,8 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
   held.capturedAmount = captured + excess;
   held.resolvedAt = state.now;
   state.touchHold(held);
+  // Budgets count what the call was charged, above its hold too.
+  state.moveBudgets(held, held.capturedAmount, -held.amount);
   const transactions = [
     state.post(
       state.transaction({
@@ -410,6 +455,7 @@ function chargeExpired(state: LedgerState, command: Command<'capture'>, key: str
   const wallet = state.wallets.get(held.walletId)!;
   const amount = command.amount ?? held.amount;
   const transactions = chargeBeyond(state, wallet, amount, held.id);
+  state.moveBudgets(held, amount, 0n);
   const first = transactions[0];
   if (!first) return ok({ kind: 'capture', hold: held, transactions, wallet });
   if (key) first.idempotencyKey = key;
@@ -432,6 +478,7 @@ function release(state: LedgerState, command: Command<'release'>, key: string | 
   held.status = 'released';
   held.resolvedAt = state.now;
   state.touchHold(held);
+  state.moveBudgets(held, 0n, -held.amount);
   state.post(
     state.transaction({
       type: 'release',

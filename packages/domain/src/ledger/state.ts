@@ -1,7 +1,7 @@
 import type { IdFactory } from '../ids.ts';
 import type { UsageEvent } from '../metering/usage-event.ts';
 import { type Micros, minMicros } from '../money.ts';
-import type { Entry, Hold, IdempotencyRecord, Lot, Transaction, Wallet } from './types.ts';
+import type { BudgetPeriod, Entry, Hold, IdempotencyRecord, Lot, Transaction, Wallet } from './types.ts';
 
 /** What one ledger batch reads, under the lock of every wallet it names. */
 export interface LedgerSnapshot {
@@ -12,6 +12,11 @@ export interface LedgerSnapshot {
   holds: Hold[];
   transactions: LoadedTransaction[];
   idempotency: IdempotencyRecord[];
+  /**
+   * The budget buckets the batch's holds are checked against (every bucket of each window; a
+   * bucket with no row is absent and counts as zero), read under the budgets' locks.
+   */
+  budgetPeriods?: BudgetPeriod[];
 }
 
 export interface LoadedTransaction {
@@ -29,7 +34,16 @@ export interface LedgerWrites {
   wallets: Map<string, Wallet>;
   idempotency: IdempotencyRecord[];
   usageEvents: UsageEvent[];
+  /**
+   * Budget buckets as DELTAS (spent and pending to add), one per bucket: added to the row, which
+   * is created if missing. Deltas let a capture or release move a bucket it did not load.
+   */
+  budgetPeriods: Map<string, BudgetPeriod>;
 }
+
+/** One key per budget bucket. */
+export const budgetPeriodKey = (budgetId: string, periodKey: string): string =>
+  `${budgetId}\u0000${periodKey}`;
 
 export interface DrawPart {
   lotId: string | null;
@@ -46,6 +60,8 @@ export class LedgerState {
   readonly holds = new Map<string, Hold>();
   readonly transactions = new Map<string, LoadedTransaction>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Budget buckets as they stand in this batch (loaded ones, and any the batch changed). */
+  readonly budgetPeriods = new Map<string, BudgetPeriod>();
   readonly writes: LedgerWrites = {
     transactions: [],
     entries: [],
@@ -54,6 +70,7 @@ export class LedgerState {
     wallets: new Map(),
     idempotency: [],
     usageEvents: [],
+    budgetPeriods: new Map(),
   };
 
   constructor(
@@ -72,6 +89,27 @@ export class LedgerState {
     for (const hold of snapshot.holds) this.holds.set(hold.id, { ...hold });
     for (const loaded of snapshot.transactions) this.transactions.set(loaded.transaction.id, loaded);
     for (const record of snapshot.idempotency) this.idempotency.set(record.key, record);
+    for (const period of snapshot.budgetPeriods ?? []) {
+      this.budgetPeriods.set(budgetPeriodKey(period.budgetId, period.periodKey), { ...period });
+    }
+  }
+
+  /**
+   * Moves a hold's budget buckets by (spent, pending). A bucket not loaded starts from zero here:
+   * only buckets inside some hold's window are ever read, and those were all loaded.
+   */
+  moveBudgets(hold: Hold, spent: Micros, pending: Micros): void {
+    for (const { budgetId, periodKey } of hold.budgets ?? []) {
+      const key = budgetPeriodKey(budgetId, periodKey);
+      const current = this.budgetPeriods.get(key) ?? { budgetId, periodKey, spent: 0n, pending: 0n };
+      current.spent += spent;
+      current.pending += pending;
+      this.budgetPeriods.set(key, current);
+      const delta = this.writes.budgetPeriods.get(key) ?? { budgetId, periodKey, spent: 0n, pending: 0n };
+      delta.spent += spent;
+      delta.pending += pending;
+      this.writes.budgetPeriods.set(key, delta);
+    }
   }
 
   lots(walletId: string): Lot[] {
@@ -244,6 +282,7 @@ export class LedgerState {
       this.touchHold(hold);
       wallet.pending -= hold.amount;
       this.touchWallet(wallet);
+      this.moveBudgets(hold, 0n, -hold.amount);
       this.post(
         this.transaction({ type: 'hold_expiry', walletId: wallet.id, amount: hold.amount, holdId: hold.id }),
         [],

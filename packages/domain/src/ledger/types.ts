@@ -64,6 +64,50 @@ export interface Hold {
   createdAt: number;
   resolvedAt: number | null;
   metadata: Metadata | null;
+  /** The budget periods this hold counts in (see budgets.ts); absent or empty: none. */
+  budgets?: HoldBudget[] | null;
+}
+
+export type BudgetMode = 'soft' | 'hard';
+
+/**
+ * A budget a hold counts against, as the caller resolved it for this call: which period bucket
+ * it lands in and, for a rolling window, the first bucket the cap sums over.
+ */
+export interface BudgetCharge {
+  budgetId: string;
+  /** The bucket this hold's amount is counted in (e.g. '2026-11' or a minute of a rolling hour). */
+  periodKey: string;
+  /** First bucket summed against the cap (a rolling window); absent: the period bucket alone. */
+  windowStartKey?: string;
+  /** The cap, in micros of the wallet's unit. */
+  cap: Micros;
+  mode: BudgetMode;
+}
+
+/** Where a hold counts: recorded on it, so its capture, release or expiry moves the right bucket. */
+export interface HoldBudget {
+  budgetId: string;
+  periodKey: string;
+}
+
+/** A budget's counters for one bucket: captured spend and open holds. */
+export interface BudgetPeriod {
+  budgetId: string;
+  periodKey: string;
+  spent: Micros;
+  pending: Micros;
+}
+
+/** How a budget stood once a hold was admitted: `used` counts that hold too. */
+export interface BudgetUse {
+  budgetId: string;
+  periodKey: string;
+  mode: BudgetMode;
+  cap: Micros;
+  used: Micros;
+  /** A soft budget past its cap: the call goes through with a warning. */
+  exceeded: boolean;
 }
 
 export interface Transaction {
@@ -139,6 +183,8 @@ export type LedgerCommand =
       ttlMs: number;
       capturePolicy?: CapturePolicy;
       metadata?: Metadata | null;
+      /** Budgets the hold counts against: a hard one it would overshoot refuses it. */
+      budgets?: BudgetCharge[];
     }
   | {
       kind: 'capture';
@@ -169,7 +215,7 @@ export interface LedgerOperation {
 export type LedgerValue =
   | { kind: 'grant'; transaction: Transaction; lot: Lot; wallet: Wallet }
   | { kind: 'deduct'; transaction: Transaction; wallet: Wallet; transactions?: Transaction[] }
-  | { kind: 'hold'; hold: Hold; wallet: Wallet }
+  | { kind: 'hold'; hold: Hold; wallet: Wallet; budgets?: BudgetUse[] }
   | { kind: 'capture'; hold: Hold; transactions: Transaction[]; wallet: Wallet }
   | { kind: 'release'; hold: Hold; wallet: Wallet }
   | { kind: 'transfer'; transaction: Transaction; from: Wallet; to: Wallet }
@@ -178,7 +224,15 @@ export type LedgerValue =
 
 export type LedgerResult =
   | { ok: true; value: LedgerValue; replayed?: boolean }
-  | { ok: false; code: LedgerErrorCode; message: string; retryable: boolean; replayed?: boolean };
+  | {
+      ok: false;
+      code: LedgerErrorCode;
+      message: string;
+      retryable: boolean;
+      replayed?: boolean;
+      /** For budget_exceeded: the budget that refused. */
+      budgetId?: string;
+    };
 
 export type LedgerErrorCode =
   | 'insufficient_credits'
@@ -195,4 +249,5 @@ export type LedgerErrorCode =
   | 'transaction_not_found'
   | 'transaction_not_reversible'
   | 'transaction_already_reversed'
-  | 'idempotency_key_reused';
+  | 'idempotency_key_reused'
+  | 'budget_exceeded';

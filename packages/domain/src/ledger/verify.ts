@@ -1,5 +1,7 @@
 import type { Micros } from '../money.ts';
-import type { Lot, Wallet } from './types.ts';
+import { BUDGET_LOCK_PERIOD_KEY } from './budgets.ts';
+import { budgetPeriodKey } from './state.ts';
+import type { BudgetPeriod, Lot, Wallet } from './types.ts';
 
 /** Sums a store computes from its journal, for `ledger verify`. */
 export interface JournalTotals {
@@ -18,6 +20,12 @@ export interface JournalTotals {
   receivableSums: Map<string, Micros>;
   /** Holds whose resolutions (capture, release, expiry) do not match their status: id → count. */
   holdResolutionMismatches: Map<string, number>;
+  /** Every budget bucket, the lock rows included. */
+  budgetPeriods: BudgetPeriod[];
+  /** Per bucket (`budgetPeriodKey`): the amounts of the open holds recorded on it. */
+  budgetOpenHoldSums: Map<string, Micros>;
+  /** Per bucket: what the holds recorded on it were charged (their capture, overflow and owed transactions). */
+  budgetChargedSums: Map<string, Micros>;
 }
 
 export interface Violation {
@@ -65,5 +73,34 @@ export function verifyJournal(totals: JournalTotals): Violation[] {
   for (const [holdId, count] of totals.holdResolutionMismatches) {
     add('hold_resolution', holdId, `resolved ${count} times for its status`);
   }
+  verifyBudgets(totals, add);
   return violations;
+}
+
+/**
+ * A budget bucket's `pending` equals the open holds recorded on it and its `spent` what those
+ * holds were charged; a bucket that no hold names holds zero (the lock row always does).
+ */
+function verifyBudgets(
+  totals: JournalTotals,
+  add: (code: string, subject: string, message: string) => void,
+): void {
+  const seen = new Set<string>();
+  for (const period of totals.budgetPeriods) {
+    const key = budgetPeriodKey(period.budgetId, period.periodKey);
+    seen.add(key);
+    const subject = `${period.budgetId}@${period.periodKey}`;
+    const pending = totals.budgetOpenHoldSums.get(key) ?? 0n;
+    const spent = totals.budgetChargedSums.get(key) ?? 0n;
+    if (period.pending !== pending)
+      add('budget_pending_mismatch', subject, `pending ${period.pending}, open holds ${pending}`);
+    if (period.spent !== spent)
+      add('budget_spent_mismatch', subject, `spent ${period.spent}, charged ${spent}`);
+    if (period.periodKey === BUDGET_LOCK_PERIOD_KEY && (period.spent !== 0n || period.pending !== 0n))
+      add('budget_lock_row_used', subject, 'the lock row counts something');
+  }
+  for (const [key, sum] of [...totals.budgetOpenHoldSums, ...totals.budgetChargedSums]) {
+    if (sum !== 0n && !seen.has(key))
+      add('budget_period_missing', key.replace('\u0000', '@'), `holds count ${sum} in a bucket with no row`);
+  }
 }

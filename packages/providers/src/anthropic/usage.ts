@@ -8,6 +8,10 @@ const messagesUsage = z.object({
   output_tokens: count.nullish(),
   cache_creation_input_tokens: count.nullish(),
   cache_read_input_tokens: count.nullish(),
+  // The split of cache_creation_input_tokens by lifetime, priced apart (1-hour writes cost more).
+  cache_creation: z
+    .object({ ephemeral_5m_input_tokens: count.nullish(), ephemeral_1h_input_tokens: count.nullish() })
+    .nullish(),
 });
 
 /**
@@ -20,6 +24,11 @@ export function messagesUsageReport(value: unknown, previous: UsageReport | null
   const u = parsed.data;
   const cacheWrite = u.cache_creation_input_tokens ?? previous?.cacheCreationInputTokens ?? 0;
   const cacheRead = u.cache_read_input_tokens ?? previous?.cachedInputTokens ?? 0;
+  // Never more than the writes it is a part of, whatever a malformed block says.
+  const cacheWrite1h = Math.min(
+    u.cache_creation?.ephemeral_1h_input_tokens ?? previous?.cacheCreation1hInputTokens ?? 0,
+    cacheWrite,
+  );
   const input =
     u.input_tokens !== undefined && u.input_tokens !== null
       ? u.input_tokens + cacheWrite + cacheRead
@@ -29,6 +38,7 @@ export function messagesUsageReport(value: unknown, previous: UsageReport | null
     outputTokens: u.output_tokens ?? previous?.outputTokens ?? null,
     cachedInputTokens: cacheRead,
     cacheCreationInputTokens: cacheWrite,
+    cacheCreation1hInputTokens: cacheWrite1h,
     reasoningTokens: 0,
   };
 }

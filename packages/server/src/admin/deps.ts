@@ -1,11 +1,13 @@
 import { type GatewayStore, gatewayStore, type Ledger, type Store } from '@tollgate/storage';
+import type { AlertsRuntime } from '../alerts/service.ts';
 import type { GatewayRuntime } from '../gateway/setup.ts';
 
 /**
  * The parts of a running gateway the admin routes touch: the caches they refresh after a change
  * (keys, rate cards, providers) and the box that seals provider keys.
  */
-export type AdminGateway = Pick<GatewayRuntime, 'keys' | 'rateCards' | 'providers' | 'secrets'>;
+export type AdminGateway = Pick<GatewayRuntime, 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'> &
+  Partial<Pick<GatewayRuntime, 'rateLimiter' | 'budgets'>>;
 
 /** What the admin routes use: reads from the store, every money movement through the ledger. */
 export interface AdminDeps {
@@ -16,6 +18,8 @@ export interface AdminDeps {
    * in the store (other instances pick changes up when they poll), and provider keys cannot be
    * sealed.
    */
+  /** The alert engine and delivery worker of this process (test-sends go through it). */
+  alerts?: AlertsRuntime;
   gateway?: AdminGateway;
 }
 

@@ -3,6 +3,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../errors.ts';
 import { adminAuth } from '../http/admin-auth.ts';
+import { alertRoutes } from './alerts.ts';
+import { budgetRoutes } from './budgets.ts';
 import { customerRoutes } from './customers.ts';
 import { deductionRoutes } from './deductions.ts';
 import type { AdminDeps } from './deps.ts';
@@ -10,10 +12,14 @@ import { grantRoutes } from './grants.ts';
 import { holdRoutes } from './holds.ts';
 import { keyRoutes } from './keys.ts';
 import { ledgerRoutes } from './ledger.ts';
+import { pricingRoutes } from './pricing.ts';
 import { providerRoutes } from './providers.ts';
 import { rateCardRoutes } from './rate-cards.ts';
+import { rateLimitRoutes } from './rate-limits.ts';
+import { reportRoutes } from './reports.ts';
 import { transactionRoutes } from './transactions.ts';
 import { transferRoutes } from './transfers.ts';
+import { usageRoutes } from './usage.ts';
 import { usageEventRoutes } from './usage-events.ts';
 import { walletRoutes } from './wallets.ts';
 
@@ -46,6 +52,7 @@ export function createAdminApp(deps: AdminDeps & { authorizeAdmin(token: string)
     }),
   );
   customerRoutes(app, deps);
+  alertRoutes(app, deps);
   walletRoutes(app, deps);
   grantRoutes(app, deps);
   deductionRoutes(app, deps);
@@ -56,6 +63,11 @@ export function createAdminApp(deps: AdminDeps & { authorizeAdmin(token: string)
   keyRoutes(app, deps);
   providerRoutes(app, deps);
   rateCardRoutes(app, deps);
+  rateLimitRoutes(app, deps);
   usageEventRoutes(app, deps);
+  pricingRoutes(app, deps);
+  usageRoutes(app, deps);
+  reportRoutes(app, deps);
+  budgetRoutes(app, deps);
   return app;
 }

@@ -33,6 +33,8 @@ export function keyJson(key: VirtualKeyRow, now: number): KeyJson {
     models: key.models,
     wallet_id: key.walletId,
     end_stream_on_hold_exhausted: key.endStreamOnHoldExhausted,
+    requests_per_minute: key.requestsPerMinute ?? null,
+    tokens_per_minute: key.tokensPerMinute ?? null,
     status: keyStatus(key, now),
     expires_at: instantJsonOrNull(key.expiresAt),
     revoked_at: instantJsonOrNull(key.revokedAt),
@@ -89,6 +91,8 @@ export async function issueKey(
     expiresAt: body.expires_at ?? null,
     revokedAt: null,
     createdAt: now,
+    requestsPerMinute: body.requests_per_minute ?? null,
+    tokensPerMinute: body.tokens_per_minute ?? null,
   };
   await gatewayData(store).createKey(row);
   return { row, key };

@@ -1,4 +1,5 @@
 import { adminRoutes } from '@tollgate/contract';
+import { costOf } from '@tollgate/domain';
 import { Ledger } from '@tollgate/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStores } from '../../../../test/stores.ts';
@@ -43,8 +44,11 @@ describeStores('admin rate cards', (ctx) => {
       output: 400_000,
       cached_input: 0,
       cache_write: null,
+      cache_write_1h: null,
       reasoning: null,
       per_request: 0,
+      per_image: 0,
+      tiers: [],
       source: 'api',
       created_at: expect.any(String),
     });
@@ -104,6 +108,60 @@ describeStores('admin rate cards', (ctx) => {
     expect(listed.body.data).toEqual([created.body]);
   });
 
+  it('takes 1-hour cache writes, a per-image fee and long-context tiers, and prices by them', async () => {
+    const name = model();
+    const body = {
+      provider: 'anthropic',
+      model: name,
+      input: 3_000_000,
+      output: 15_000_000,
+      cache_write: 3_750_000,
+      cache_write_1h: '6000000',
+      per_image: 40_000,
+      tiers: [
+        { above_input_tokens: 200_000, input: 6_000_000, output: 22_500_000, cache_write_1h: 12_000_000 },
+        { above_input_tokens: 1_000_000, input: 9_000_000, output: 30_000_000 },
+      ],
+    };
+    const created = await api.call('POST', '/rate-cards', { body });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      cache_write_1h: 6_000_000,
+      per_image: 40_000,
+      tiers: [
+        {
+          above_input_tokens: 200_000,
+          input: 6_000_000,
+          output: 22_500_000,
+          cached_input: null,
+          cache_write: null,
+          cache_write_1h: 12_000_000,
+          reasoning: null,
+        },
+        { above_input_tokens: 1_000_000, input: 9_000_000, output: 30_000_000, cache_write_1h: null },
+      ],
+    });
+    expect(adminRoutes.createRateCard.response.parse(created.body)).toEqual(created.body);
+    // Read back from the store (what another instance would load), not the runtime's copy.
+    const listed = await adminClient(ctx.store).call('GET', `/rate-cards?model=${name}`);
+    expect(listed.body.data).toEqual([created.body]);
+    const stored = (await gatewayData(ctx.store).listRateCards()).find((c) => c.model === name)!;
+    const card = runtime.rateCards.find('anthropic', name, Date.now())!;
+    for (const c of [stored, card]) {
+      const counts = {
+        inputTokens: 300_000,
+        outputTokens: 2,
+        cachedInputTokens: 0,
+        cacheCreationInputTokens: 100_000,
+        cacheCreation1hInputTokens: 100_000,
+        reasoningTokens: 0,
+        images: 2,
+      };
+      // 200000 × 6 + 100000 × 12 + 2 × 22.5 = 2400045, + 2 × 40000
+      expect(costOf(c, counts)).toBe(2_480_045n);
+    }
+  });
+
   it('refuses a card for a provider nobody configured', async () => {
     const before = await storedCount();
     const answer = await api.call('POST', '/rate-cards', {
@@ -129,6 +187,39 @@ describeStores('admin rate cards', (ctx) => {
       [{ provider: 'Open/AI' }, 'parameter_invalid', 'provider', /lower case/],
       [{ effective_from: 'soon' }, 'parameter_invalid', 'effective_from', /ISO 8601/],
       [{ input_rate: 5 }, 'parameter_invalid', 'input_rate', /not a known field/],
+      [{ cache_write_1h: -1 }, 'parameter_invalid', 'cache_write_1h', /negative/],
+      [{ per_image: 0.5 }, 'parameter_invalid', 'per_image', /whole number/],
+      [{ tiers: {} }, 'parameter_invalid', 'tiers', /array/],
+      [{ tiers: [{ input: 1, output: 1 }] }, 'parameter_missing', 'tiers.0.above_input_tokens', /required/],
+      [
+        { tiers: [{ above_input_tokens: 10, input: 1, output: -1 }] },
+        'parameter_invalid',
+        'tiers.0.output',
+        /negative/,
+      ],
+      [
+        { tiers: [{ above_input_tokens: 1.5, input: 1, output: 1 }] },
+        'parameter_invalid',
+        'tiers.0.above_input_tokens',
+        /int/,
+      ],
+      [
+        {
+          tiers: [
+            { above_input_tokens: 200_000, input: 1, output: 1 },
+            { above_input_tokens: 200_000, input: 2, output: 2 },
+          ],
+        },
+        'parameter_invalid',
+        'tiers.1.above_input_tokens',
+        /strictly increase/,
+      ],
+      [
+        { tiers: [{ above_input_tokens: 5, input: 1, output: 1, per_image: 3 }] },
+        'parameter_invalid',
+        'tiers.0.per_image',
+        /not a known field/,
+      ],
     ])('%j → %s %s', async (fields, code, param, message) => {
       const before = await storedCount();
       const body = { provider: 'openai', model: model(), input: 1, output: 1, ...fields };

@@ -4,7 +4,7 @@ import type { RateCardRow } from '@tollgate/storage';
 import type { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import { builtinProviders } from '../gateway/providers.ts';
-import { builtinRateCards } from '../gateway/rate-cards.ts';
+import { builtinRateCards, rateCardFromBody } from '../gateway/rate-cards.ts';
 import { bindRoute } from '../http/bind-route.ts';
 import { instantJson, instantJsonOrNull, moneyJson } from '../http/json-values.ts';
 import { type AdminDeps, gatewayData } from './deps.ts';
@@ -31,8 +31,19 @@ function rateCardJson(card: RateCard | RateCardRow, configured: readonly RateCar
     output: moneyJson(card.output),
     cached_input: moneyOrNull(card.cachedInput),
     cache_write: moneyOrNull(card.cacheWrite),
+    cache_write_1h: moneyOrNull(card.cacheWrite1h ?? null),
     reasoning: moneyOrNull(card.reasoning),
     per_request: moneyJson(card.perRequest),
+    per_image: moneyJson(card.perImage ?? 0n),
+    tiers: (card.tiers ?? []).map((t) => ({
+      above_input_tokens: t.aboveInputTokens,
+      input: moneyJson(t.input),
+      output: moneyJson(t.output),
+      cached_input: moneyOrNull(t.cachedInput ?? null),
+      cache_write: moneyOrNull(t.cacheWrite ?? null),
+      cache_write_1h: moneyOrNull(t.cacheWrite1h ?? null),
+      reasoning: moneyOrNull(t.reasoning ?? null),
+    })),
     source: stored ? 'api' : configured.includes(card) ? 'config' : 'builtin',
     created_at: stored ? instantJsonOrNull(card.createdAt) : null,
   };
@@ -52,21 +63,17 @@ async function checkProvider(deps: AdminDeps, provider: string): Promise<void> {
 
 async function createRateCard(deps: AdminDeps, body: CreateRateCardBody): Promise<RateCardJson> {
   await checkProvider(deps, body.provider);
+  // From here to add() nothing is awaited: a card that starts "now" starts the millisecond after
+  // it is in memory, so no call is priced by a card it could not have seen, nor misses one it should.
   const now = Date.now();
-  const card: RateCardRow = {
-    id: newId('rc'),
-    provider: body.provider,
-    model: body.model,
-    effectiveFrom: body.effective_from ?? now,
-    input: body.input,
-    output: body.output,
-    cachedInput: body.cached_input ?? null,
-    cacheWrite: body.cache_write ?? null,
-    reasoning: body.reasoning ?? null,
-    perRequest: body.per_request,
-    createdAt: now,
-  };
-  await gatewayData(deps.store).addRateCard(card);
+  const card: RateCardRow = { id: newId('rc'), ...rateCardFromBody(body, now + 1), createdAt: now };
+  deps.gateway?.rateCards.add(card);
+  try {
+    await gatewayData(deps.store).addRateCard(card);
+  } catch (error) {
+    deps.gateway?.rateCards.forget(card);
+    throw error;
+  }
   await deps.gateway?.rateCards.reload();
   return rateCardJson(card);
 }
@@ -83,7 +90,8 @@ function matchRank(cardModel: string, model: string): number {
  * on another instance shows at once.
  */
 async function listEffective(deps: AdminDeps, query: ListRateCardsQuery): Promise<RateCardJson[]> {
-  const at = query.at ?? Date.now();
+  // Absent: the cards that price the next call (a card added "now" starts the next millisecond).
+  const at = query.at ?? Date.now() + 1;
   const all: (RateCard | RateCardRow)[] = [
     ...builtinRateCards(),
     ...(deps.gateway?.rateCards.configured ?? []),

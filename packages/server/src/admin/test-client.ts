@@ -48,7 +48,9 @@ export function adminClient(store: Store, options: LedgerOptions = {}, gateway?:
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await app.request(`/api/v1${path}`, { method, headers, body });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, text };
+    // Non-JSON answers (a CSV export) are read through `text`.
+    const json = text && response.headers.get('content-type')?.includes('json');
+    return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : null, text };
   }
 
   /** A customer with one wallet (and credits when `grant` is given). */

@@ -10,10 +10,12 @@ export interface Attribution {
   traceId: string | null;
   unit: string | null;
   tags: Record<string, string> | null;
+  /** The caller's W3C `traceparent` when valid: the parent of the span exported for the call. */
+  traceparent?: string | null;
 }
 
-const ID_MAX = 255;
-const TAGS_MAX = 32;
+export const ID_MAX = 255;
+export const TAGS_MAX = 32;
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
 function header(get: (name: string) => string | undefined, name: string): string | null {
@@ -25,7 +27,7 @@ function header(get: (name: string) => string | undefined, name: string): string
 }
 
 /** A header may name what the key is bound to, or narrow what it leaves open; never widen it. */
-function narrow(bound: string | null, asked: string | null, name: string): string | null {
+export function narrow(bound: string | null, asked: string | null, name: string): string | null {
   if (bound === null) return asked;
   if (asked !== null && asked !== bound) {
     throw new GatewayError(
@@ -64,14 +66,16 @@ function parseTags(raw: string | null): Record<string, string> | null {
 
 export function attribute(key: VirtualKey, get: (name: string) => string | undefined): Attribution {
   const traceparent = get('traceparent');
+  const traceId = (traceparent && TRACEPARENT.exec(traceparent)?.[1]) || null;
   return {
     customerId: key.customerId,
     teamId: narrow(key.teamId, header(get, 'x-tollgate-team'), 'x-tollgate-team'),
     userId: narrow(key.userId, header(get, 'x-tollgate-user'), 'x-tollgate-user'),
     feature: narrow(key.feature, header(get, 'x-tollgate-feature'), 'x-tollgate-feature'),
     sessionId: header(get, 'x-tollgate-session'),
-    traceId: (traceparent && TRACEPARENT.exec(traceparent)?.[1]) || null,
+    traceId,
     unit: header(get, 'x-tollgate-unit'),
     tags: parseTags(header(get, 'x-tollgate-tags')),
+    traceparent: traceId ? (traceparent ?? null) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { costOf, type Micros, type RateCard, type UsageEvent } from '@tollgate/domain';
 import { type Api, isComplete, type JsonObject, type Usage, type UsageReport } from '@tollgate/providers';
+import type { Admission } from '../limits/admission.ts';
 import type { Attribution } from './attribution.ts';
 import type { Route } from './catalog.ts';
 import type { VirtualKey } from './keys.ts';
@@ -39,11 +40,13 @@ export function finalUsage(
       ? 0
       : route.adapter.countOutput(outputText, route.model).tokens);
   const inputTokens = report?.inputTokens ?? countedInput;
+  const cacheWrites = Math.min(report?.cacheCreationInputTokens ?? 0, inputTokens);
   return {
     inputTokens,
     outputTokens,
     cachedInputTokens: Math.min(report?.cachedInputTokens ?? 0, inputTokens),
-    cacheCreationInputTokens: Math.min(report?.cacheCreationInputTokens ?? 0, inputTokens),
+    cacheCreationInputTokens: cacheWrites,
+    cacheCreation1hInputTokens: Math.min(report?.cacheCreation1hInputTokens ?? 0, cacheWrites),
     reasoningTokens: Math.min(report?.reasoningTokens ?? 0, outputTokens),
     estimated: true,
   };
@@ -62,9 +65,15 @@ export interface CallContext {
   holdAmount: Micros;
   /** The stream ends cleanly when its hold is used up (the key's option). */
   cut: boolean;
+  /** The cost at which the hold is used up (null: the stream is never cut). */
+  cutCostLimit: Micros | null;
   countedInput: number;
   startedAt: number;
   body: JsonObject;
+  /** The call's place within its rate limits (null when none applies): headers and the token true-up. */
+  rateLimit?: Admission | null;
+  /** A soft budget was passed by this call's hold: the answer says `x-tollgate-budget: warning`. */
+  budgetWarning?: boolean;
 }
 
 export function usageEvent(

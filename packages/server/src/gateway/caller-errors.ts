@@ -19,8 +19,11 @@ export type GatewayErrorCode =
   | 'model_not_priced'
   | 'attribution_not_allowed'
   | 'insufficient_credits'
+  /** A session over its plan's cost cap (no retry-after: a session cap has no reset). */
+  | 'budget_exceeded'
   | 'wallet_frozen'
   | 'wallet_not_found'
+  | 'rate_limited'
   | 'upstream_error'
   | 'upstream_timeout'
   | 'internal_error';
@@ -37,8 +40,10 @@ const STATUS: Record<GatewayErrorCode, number> = {
   model_not_priced: 400,
   attribution_not_allowed: 403,
   insufficient_credits: 402,
+  budget_exceeded: 429,
   wallet_frozen: 402,
   wallet_not_found: 402,
+  rate_limited: 429,
   upstream_error: 502,
   upstream_timeout: 504,
   internal_error: 500,
@@ -62,6 +67,8 @@ export class GatewayError extends Error {
     readonly code: GatewayErrorCode,
     message: string,
     readonly param: string | null = null,
+    /** Headers the refusal carries to the caller (`retry-after`, `x-ratelimit-*`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

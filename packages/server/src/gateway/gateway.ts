@@ -1,10 +1,19 @@
-import { costOf, type Micros, newId, type RateCard, type UsageEvent } from '@tollgate/domain';
+import {
+  type BudgetCharge,
+  costOf,
+  type Micros,
+  newId,
+  type RateCard,
+  type UsageEvent,
+} from '@tollgate/domain';
 import type { Api, JsonObject, UsageReport } from '@tollgate/providers';
 import type { Ledger } from '@tollgate/storage';
-import { type Pricer, passThroughPricer } from '../pricing/pricer.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
+import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
 import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
 import { bearer, readJsonBody } from './body.ts';
+import { type BudgetResolver, budgetExceeded, type CallBudgets } from './budgets.ts';
 import { type CallerFormat, errorResponse, GatewayError } from './caller-errors.ts';
 import type { Catalog } from './catalog.ts';
 import { type GatewayReply, type GatewayRequest, json } from './exchange.ts';
@@ -35,7 +44,15 @@ export interface GatewayDeps {
   /** Cost → price, by the customer's plan (default: the customer pays the cost). */
   pricer?: Pricer;
   limits: GatewayLimits;
+  /** Requests and tokens per minute (server/src/limits); absent: no rate limits. */
+  rateLimiter?: Pick<RateLimiter, 'admit'>;
+  /** The customer's budgets a call counts against (see budgets.ts); absent: none. */
+  budgets?: Pick<BudgetResolver, 'resolve'>;
   log?: (line: string) => void;
+  /** Told of each call once it is charged and metered (e.g. to export a span); never awaited. */
+  onSettled?: (call: CallContext, event: UsageEvent) => void;
+  /** More data-plane routes by `METHOD /path` (e.g. `POST /v1/traces`), served beside the calls. */
+  routes?: Readonly<Record<string, (request: GatewayRequest) => Promise<GatewayReply>>>;
 }
 
 /** A stream that may be cut starts only if its hold covers the prompt and this much output. */
@@ -63,6 +80,11 @@ export class Gateway {
     } catch (error) {
       return this.failure(format, error, requestId);
     }
+  }
+
+  /** A route given in GatewayDeps.routes, or null. */
+  route(method: string, path: string): ((request: GatewayRequest) => Promise<GatewayReply>) | null {
+    return this.deps.routes?.[`${method} ${path}`] ?? null;
   }
 
   /** GET /v1/models in OpenAI's list format: the models this key may call and Tollgate can price. */
@@ -123,7 +145,7 @@ export class Gateway {
         : new GatewayError('internal_error', 'Tollgate failed to handle the call.');
     if (!(error instanceof GatewayError))
       this.deps.log?.(`gateway ${requestId}: ${(error as Error).stack ?? error}`);
-    return errorResponse(format, failure, { 'x-tollgate-request-id': requestId });
+    return errorResponse(format, failure, { ...failure.headers, 'x-tollgate-request-id': requestId });
   }
 
   private async call(
@@ -165,27 +187,58 @@ export class Gateway {
     const cuttable =
       key.endStreamOnHoldExhausted && body.stream === true && (api === 'chat' || api === 'messages');
     // The hold is the most the call can be charged: its price at its maximum usage.
-    const priceAt = (outputTokens: number) =>
-      this.pricer.maxPrice({
+    const callAt = (outputTokens: number): CallPricing => ({
+      customerId: key.customerId,
+      provider: route.provider.id,
+      model: route.model,
+      usage: {
+        inputTokens: counted.tokens,
+        outputTokens,
+        cachedInputTokens: 0,
+        cacheCreationInputTokens: 0,
+        reasoningTokens: 0,
+      },
+      cost: maxCost(card, counted.tokens, outputTokens),
+      cacheStatus: 'miss',
+      valueUnit: attribution.unit,
+      sessionId: attribution.sessionId,
+      at: Date.now(),
+    });
+    const priceAt = (outputTokens: number) => this.pricer.maxPrice(callAt(outputTokens));
+    // The plan may refuse the call (a session over its cost cap) or charge apart from it first
+    // (a session's action, the period's free allowance), so that the hold sees that charge.
+    await this.pricer.admit?.({ ...callAt(maxOutput), walletId: wallet.id, unit: wallet.unit });
+    // Rate limits before the hold: a refused call holds, sends and bills nothing. Tokens count
+    // the prompt plus the output ceiling now and are trued up to the real usage at settlement.
+    const rateLimit = await this.deps.rateLimiter?.admit(
+      {
+        keyId: key.id,
         customerId: key.customerId,
-        provider: route.provider.id,
-        model: route.model,
-        usage: {
-          inputTokens: counted.tokens,
-          outputTokens,
-          cachedInputTokens: 0,
-          cacheCreationInputTokens: 0,
-          reasoningTokens: 0,
-        },
-        cost: maxCost(card, counted.tokens, outputTokens),
-        cacheStatus: 'miss',
-        valueUnit: attribution.unit,
-        sessionId: attribution.sessionId,
-        at: Date.now(),
-      });
-    const { holdId, holdAmount } = await this.hold(wallet.id, await priceAt(maxOutput), requestId, {
+        userId: attribution.userId,
+        model,
+        keyRequestsPerMinute: key.requestsPerMinute ?? null,
+        keyTokensPerMinute: key.tokensPerMinute ?? null,
+      },
+      () => counted.tokens + maxOutput,
+    );
+    const maxPrice = await priceAt(maxOutput);
+    // Budgets are checked by the hold itself, in the ledger's transaction (DESIGN.md §3).
+    const budgets = await this.deps.budgets?.resolve({
+      customerId: key.customerId,
+      teamId: attribution.teamId,
+      userId: attribution.userId,
+      feature: attribution.feature,
+      sessionId: attribution.sessionId,
+      keyId: key.id,
+      models: [model, route.model],
+    });
+    const { holdId, holdAmount, budgetWarning } = await this.hold(wallet.id, maxPrice, requestId, {
       // A stream that may be cut can start on less than its maximum: the prompt and some output.
       floor: cuttable ? await priceAt(CUT_OUTPUT_TOKENS_MIN) : null,
+      budgets: budgets ?? null,
+    }).catch(async (error: unknown) => {
+      await rateLimit?.settle(0);
+      throw error;
     });
     const call: CallContext = {
       requestId,
@@ -199,9 +252,16 @@ export class Gateway {
       holdId,
       holdAmount,
       cut: cuttable,
+      // The stream watch counts cost; the hold is a price. The cost that uses the hold up is the
+      // hold's share of the call's most: a plan that prices by markup scales both alike. A call
+      // priced 0 (an outcome plan, a session action) has nothing to use up.
+      cutCostLimit:
+        cuttable && maxPrice > 0n ? (holdAmount * maxCost(card, counted.tokens, maxOutput)) / maxPrice : null,
       countedInput: counted.tokens,
       startedAt,
       body,
+      rateLimit,
+      budgetWarning,
     };
     return this.forward(call, format, request, get);
   }
@@ -214,20 +274,27 @@ export class Gateway {
     walletId: string,
     amount: Micros,
     requestId: string,
-    options: { floor: Micros | null },
-  ): Promise<{ holdId: string; holdAmount: Micros }> {
+    options: { floor: Micros | null; budgets: CallBudgets | null },
+  ): Promise<{ holdId: string; holdAmount: Micros; budgetWarning: boolean }> {
     const wanted = amount > 0n ? amount : 1n;
-    let result = await this.submitHold(walletId, wanted, requestId);
+    const charges = options.budgets?.charges ?? [];
+    let result = await this.submitHold(walletId, wanted, requestId, charges);
     if (!result.ok && result.code === 'insufficient_credits' && options.floor !== null) {
       const wallet = await this.deps.ledger.wallet(walletId);
       const spendable =
         wallet && wallet.owed === 0n ? wallet.balance - wallet.pending + wallet.overdraftLimit : 0n;
       if (spendable >= options.floor && spendable > 0n) {
-        result = await this.submitHold(walletId, spendable < wanted ? spendable : wanted, requestId);
+        result = await this.submitHold(walletId, spendable < wanted ? spendable : wanted, requestId, charges);
       }
     }
     if (result.ok && result.value.kind === 'hold')
-      return { holdId: result.value.hold.id, holdAmount: result.value.hold.amount };
+      return {
+        holdId: result.value.hold.id,
+        holdAmount: result.value.hold.amount,
+        budgetWarning: result.value.budgets?.some((b) => b.exceeded) ?? false,
+      };
+    if (!result.ok && result.code === 'budget_exceeded' && options.budgets)
+      throw budgetExceeded(options.budgets, result.budgetId, Date.now());
     if (!result.ok && result.code === 'wallet_frozen')
       throw new GatewayError('wallet_frozen', 'The wallet is frozen.');
     throw new GatewayError(
@@ -236,7 +303,7 @@ export class Gateway {
     );
   }
 
-  private submitHold(walletId: string, amount: Micros, requestId: string) {
+  private submitHold(walletId: string, amount: Micros, requestId: string, budgets: BudgetCharge[]) {
     return this.deps.ledger.submit({
       command: {
         kind: 'hold',
@@ -245,6 +312,7 @@ export class Gateway {
         ttlMs: this.deps.limits.holdTtlMs,
         capturePolicy: 'overflow',
         metadata: { request_id: requestId },
+        ...(budgets.length > 0 ? { budgets } : {}),
       },
     });
   }
@@ -275,6 +343,7 @@ export class Gateway {
         throw new GatewayError('upstream_error', 'The client went away before the provider answered.');
       }
       await this.release(call.holdId);
+      await call.rateLimit?.settle(0);
       throw isTimeout(error)
         ? new GatewayError('upstream_timeout', `${route.provider.id} did not answer in time.`)
         : new GatewayError('upstream_error', `${route.provider.id} could not be reached.`);
@@ -285,6 +354,7 @@ export class Gateway {
       // Nothing was generated: nothing is billed.
       const errorBody = await readAll(upstream.body).catch(() => Buffer.alloc(0));
       await this.release(call.holdId);
+      await call.rateLimit?.settle(0);
       return this.upstreamError(call, format, upstream, errorBody);
     }
     const contentType = headerValue(upstream.headers, 'content-type') ?? 'application/json';
@@ -294,14 +364,15 @@ export class Gateway {
         upstream,
         contentType,
         stripUsageChunk: prepared.stripUsageChunk,
-        cut: call.cut
-          ? {
-              card: call.card,
-              inputTokens: call.countedInput,
-              holdAmount: call.holdAmount,
-              countOutput: (text) => route.adapter.countOutput(text, route.model).tokens,
-            }
-          : null,
+        cut:
+          call.cutCostLimit !== null
+            ? {
+                card: call.card,
+                inputTokens: call.countedInput,
+                costLimit: call.cutCostLimit,
+                countOutput: (text) => route.adapter.countOutput(text, route.model).tokens,
+              }
+            : null,
         abort: () => controller.abort(),
         headers: this.baseHeaders(call, upstream),
         settle: (report, outputText, status) =>
@@ -341,8 +412,10 @@ export class Gateway {
 
   private baseHeaders(call: CallContext, upstream: UpstreamResponse): Record<string, string> {
     const headers: Record<string, string> = {
+      ...call.rateLimit?.headers,
       'x-tollgate-request-id': call.requestId,
       'x-tollgate-cache': 'miss',
+      ...(call.budgetWarning ? { 'x-tollgate-budget': 'warning' } : {}),
     };
     for (const name of PASSED_HEADERS) {
       const value = headerValue(upstream.headers, name);
@@ -362,7 +435,7 @@ export class Gateway {
       return errorResponse(
         format,
         new GatewayError('upstream_error', `${call.route.provider.id} failed with HTTP ${upstream.status}.`),
-        { 'x-tollgate-request-id': call.requestId },
+        { ...call.rateLimit?.headers, 'x-tollgate-request-id': call.requestId },
       );
     }
     const headers = this.baseHeaders(call, upstream);
@@ -388,6 +461,7 @@ export class Gateway {
     upstreamRequestId: string | null,
   ): Promise<{ cost: Micros; price: Micros; balance: Micros | null }> {
     const usage = finalUsage(call.route, call.api, report, call.countedInput, outputText);
+    await call.rateLimit?.settle(usage.inputTokens + usage.outputTokens);
     const cost = costOf(call.card, usage);
     const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
     event.price = await this.pricer.price({
@@ -410,6 +484,7 @@ export class Gateway {
       this.deps.log?.(`gateway ${call.requestId}: capture of ${event.price} refused: ${result.code}`);
       return { cost, price: event.price, balance: null };
     }
+    this.deps.onSettled?.(call, event);
     const wallet =
       'wallet' in result.value ? (result.value.wallet as { balance: Micros; pending: Micros }) : null;
     return { cost, price: event.price, balance: wallet ? wallet.balance - wallet.pending : null };

@@ -24,6 +24,9 @@ export interface VirtualKey {
   expiresAt: number | null;
   revokedAt: number | null;
   createdAt: number;
+  /** The key's own rate limits (server/src/limits); absent or null: none. */
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
 }
 
 export function generateVirtualKey(): { key: string; digest: string; prefix: string } {

@@ -27,7 +27,7 @@ export function gatewayRoute(
     }
   }
   if (method === 'GET' && path === '/v1/models') return (request) => gateway.models(request);
-  return null;
+  return gateway.route(method, path);
 }
 
 function fromNode(req: IncomingMessage, res: ServerResponse): GatewayRequest {

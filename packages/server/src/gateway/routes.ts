@@ -16,9 +16,11 @@ export function mountGateway(app: Hono, gateway: Gateway): void {
     ['/v1/messages', 'post'],
     ['/v1/messages/count_tokens', 'post'],
     ['/v1/models', 'get'],
+    ['/v1/traces', 'post'],
   ];
   for (const [path, method] of paths) {
-    const route = gatewayRoute(gateway, method.toUpperCase(), path)!;
+    const route = gatewayRoute(gateway, method.toUpperCase(), path);
+    if (!route) continue;
     app[method](path, async (c) => toWebResponse(await route(fromWebRequest(c.req.raw))));
   }
 }

@@ -1,10 +1,15 @@
 import type { RateCard } from '@tollgate/domain';
-import { gatewayStore, type Ledger, type Store } from '@tollgate/storage';
+import { budgetStore, gatewayStore, type Ledger, pricingStore, type Store } from '@tollgate/storage';
 import type { Hono } from 'hono';
+import { type RateLimiter, startRateLimiter } from '../limits/rate-limiter.ts';
+import { callExporter } from '../otlp/export.ts';
+import { OtlpIngest } from '../otlp/ingest.ts';
+import { PlanPricer } from '../pricing/plan-pricer.ts';
 import type { Pricer } from '../pricing/pricer.ts';
 import { SecretBox } from '../secrets.ts';
 import { DEFAULT_MAX_OUTPUT_TOKENS } from './billing.ts';
 import { DEFAULT_BODY_BYTES_MAX } from './body.ts';
+import { BudgetResolver } from './budgets.ts';
 import { Catalog, type ProviderConfig } from './catalog.ts';
 import { Gateway } from './gateway.ts';
 import { KeyResolver } from './keys.ts';
@@ -36,6 +41,12 @@ export interface GatewayRuntime {
   rateCards: RateCards;
   providers: Providers;
   secrets: SecretBox | null;
+  /** Rate limits: the admin routes reload its rules after a change. */
+  rateLimiter: RateLimiter;
+  /** Customers' cached price plans, refreshed by the admin plan routes after a change. */
+  pricing?: { invalidate(): void };
+  /** Customers' cached budgets, refreshed by the admin budget routes after a change. */
+  budgets?: { invalidate(): void };
   mount(app: Hono): void;
   close(): Promise<void>;
 }
@@ -54,8 +65,31 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     options.log,
   );
   await Promise.all([rateCards.start(), providers.start()]);
+  // In process, or shared through Redis when REDIS_URL is set.
+  const rateLimiter = await startRateLimiter({
+    store: options.store,
+    env,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const wallets = new WalletResolver(data);
+  const budgetData = budgetStore(options.store);
+  const budgets = new BudgetResolver((customerId) => budgetData.activeBudgets(customerId));
   const upstream = new Upstream();
+  // Cost → price by each customer's plan (pass-through for a customer with none).
+  const plans = new PlanPricer(pricingStore(options.store), options.ledger);
+  const pricer: Pricer = options.pricer ?? plans;
+  const bodyBytesMax = Number(env.TOLLGATE_BODY_LIMIT_BYTES ?? DEFAULT_BODY_BYTES_MAX);
+  // Calls made elsewhere, reported as OpenTelemetry spans, are billed like the gateway's own.
+  const otlp = new OtlpIngest({
+    ledger: options.ledger,
+    keys,
+    rateCard: (provider, model, at) => rateCards.find(provider, model, at),
+    wallet: (key, attribution) => wallets.resolve(key, attribution),
+    pricer,
+    bodyBytesMax,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const exporter = callExporter(env, options.log);
   const gateway = new Gateway({
     ledger: options.ledger,
     keys,
@@ -64,7 +98,10 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     wallet: (key, attribution) => wallets.resolve(key, attribution),
     models: () => {
       const seen = new Map<string, string>();
+      const configured = providers.map();
       for (const card of rateCards.all()) {
+        // The catalog prices providers nobody may have configured (google, mistral…): only list routable ones.
+        if (!configured.has(card.provider)) continue;
         const id =
           card.provider === 'openai' || card.provider === 'anthropic'
             ? card.model
@@ -74,13 +111,17 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
       return [...seen].map(([id, ownedBy]) => ({ id, ownedBy }));
     },
     upstream,
-    ...(options.pricer ? { pricer: options.pricer } : {}),
+    pricer,
+    rateLimiter,
+    budgets,
     limits: {
-      bodyBytesMax: Number(env.TOLLGATE_BODY_LIMIT_BYTES ?? DEFAULT_BODY_BYTES_MAX),
+      bodyBytesMax,
       holdTtlMs: DEFAULT_HOLD_TTL_MS,
       defaultMaxOutputTokens: Number(env.TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS ?? DEFAULT_MAX_OUTPUT_TOKENS),
     },
     ...(options.log ? { log: options.log } : {}),
+    ...(exporter ? { onSettled: (call, event) => exporter.onSettled(call, event) } : {}),
+    routes: { 'POST /v1/traces': (request) => otlp.handle(request) },
   });
   return {
     gateway,
@@ -88,11 +129,16 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     rateCards,
     providers,
     secrets,
+    rateLimiter,
+    pricing: plans,
+    budgets,
     mount: (app) => mountGateway(app, gateway),
     async close() {
       rateCards.stop();
       providers.stop();
       await upstream.close();
+      await exporter?.close();
+      await rateLimiter.close();
     },
   };
 }

@@ -30,7 +30,8 @@ export interface StreamOptions {
 export interface StreamCut {
   card: RateCard;
   inputTokens: number;
-  holdAmount: Micros;
+  /** The cost at which the call's hold is used up. */
+  costLimit: Micros;
   countOutput(text: string): number;
 }
 
@@ -51,7 +52,7 @@ class CutWatch {
       this.tokens += this.cut.countOutput(text.slice(this.seen));
       this.seen = text.length;
     }
-    return maxCost(this.cut.card, this.cut.inputTokens, this.tokens) > this.cut.holdAmount;
+    return maxCost(this.cut.card, this.cut.inputTokens, this.tokens) > this.cut.costLimit;
   }
 }
 

@@ -4,7 +4,17 @@ import { ApiError } from '../errors.ts';
  * Opaque page cursors. A cursor names what it continues after (a journal seq or an id) and the
  * kind of list, so that a cursor of one list is refused by another instead of skipping rows.
  */
-export type CursorKind = 'transactions' | 'customers' | 'wallets' | 'keys' | 'usage_events';
+export type CursorKind =
+  | 'transactions'
+  | 'customers'
+  | 'wallets'
+  | 'keys'
+  | 'usage_events'
+  | 'plans'
+  | 'alert_channels'
+  | 'alert_rules'
+  | 'alert_deliveries'
+  | 'budgets';
 
 export function encodeCursor(kind: CursorKind, after: string): string {
   return Buffer.from(JSON.stringify({ k: kind, a: after }), 'utf8').toString('base64url');

@@ -22,6 +22,19 @@ export interface CallPricing {
 export interface Pricer {
   maxPrice(call: CallPricing): Promise<Micros>;
   price(call: CallPricing): Promise<Micros>;
+  /**
+   * Asked before the hold, with the call at its maximum (`cost` is its maximum cost): may refuse
+   * it by throwing a GatewayError (a session over its cost cap: 429 budget_exceeded; an unpriced
+   * value unit: 400), and charges what the plan charges apart from calls (a session's action,
+   * the period's free allowance) so that the hold sees it.
+   */
+  admit?(call: AdmissionCall): Promise<void>;
+}
+
+/** A call about to be held for: which wallet pays, and its maximum usage and cost. */
+export interface AdmissionCall extends CallPricing {
+  walletId: string;
+  unit: string;
 }
 
 /** No plan: the customer pays the cost (DESIGN.md §4: a customer with no plan pays pass-through). */

@@ -1,5 +1,6 @@
 import { Ledger, openStore, type Store } from '@tollgate/storage';
 import { adminAuthorizer, ensureAdminKey } from '../admin-key.ts';
+import { startAlerts } from '../alerts/service.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { setupGateway } from '../gateway/setup.ts';
@@ -69,9 +70,12 @@ async function serveStore(
     providers: config.providers,
     rateCards: config.rateCards,
   });
-  const app = createApp({ store, ledger, authorizeAdmin, gateway });
+  // Alert rules are evaluated after ledger commits and on a schedule, never on the request path.
+  const alerts = startAlerts({ store, ledger, env, log });
+  const app = createApp({ store, ledger, authorizeAdmin, gateway, alerts });
   const host = options.host ?? DEFAULT_HOST;
   const server = await listen(app, options.port, host, gateway.gateway).catch(async (error: unknown) => {
+    await alerts.close();
     await gateway.close();
     throw error;
   });
@@ -87,6 +91,7 @@ async function serveStore(
     closing ??= scheduler
       .stop()
       .then(() => server.close())
+      .then(() => alerts.close())
       .then(() => gateway.close())
       .then(() => store.close());
     return closing;

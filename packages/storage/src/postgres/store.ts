@@ -1,12 +1,13 @@
-import type {
-  Hold,
-  JournalTotals,
-  LedgerLoadRequest,
-  LedgerSnapshot,
-  LedgerWrites,
-  LoadedTransaction,
-  Lot,
-  Wallet,
+import {
+  BUDGET_LOCK_PERIOD_KEY,
+  type Hold,
+  type JournalTotals,
+  type LedgerLoadRequest,
+  type LedgerSnapshot,
+  type LedgerWrites,
+  type LoadedTransaction,
+  type Lot,
+  type Wallet,
 } from '@tollgate/domain';
 import pg from 'pg';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
@@ -22,6 +23,7 @@ import {
   lotValues,
   type Row,
   TRANSACTION_COLUMNS,
+  toBudgetPeriod,
   toCustomer,
   toEntry,
   toHold,
@@ -31,7 +33,7 @@ import {
   toWallet,
   transactionValues,
 } from '../rows.ts';
-import { HOLD_RESOLUTION_SQL } from '../sqlite/store.ts';
+import { budgetSums, HOLD_RESOLUTION_SQL } from '../sqlite/store.ts';
 import type {
   Customer,
   NewWallet,
@@ -66,7 +68,7 @@ const RECORD_TYPES: Record<string, string> = {
   entries: 'transaction_id text, account text, wallet_id text, lot_id text, amount bigint, created_at bigint',
   lots: 'id text, wallet_id text, transaction_id text, source text, amount bigint, remaining bigint, expires_at bigint, priority integer, created_at bigint',
   holds:
-    'id text, wallet_id text, amount bigint, captured_amount bigint, status text, capture_policy text, expires_at bigint, created_at bigint, resolved_at bigint, metadata text',
+    'id text, wallet_id text, amount bigint, captured_amount bigint, status text, capture_policy text, expires_at bigint, created_at bigint, resolved_at bigint, metadata text, budgets text',
 };
 
 /** Column types of usage_events for json_to_recordset, in USAGE_EVENT_COLUMNS order. */
@@ -106,8 +108,17 @@ function writeParameters(writes: LedgerWrites): string[] {
       writes.idempotency.map((r) => [r.key, r.requestHash, r.result, r.createdAt]),
     ),
     records(USAGE_EVENT_COLUMNS, writes.usageEvents.map(usageEventValues)),
+    // In key order, so that batches adding to the same buckets take their row locks in one order.
+    records(
+      ['budget_id', 'period_key', 'spent', 'pending'],
+      [...writes.budgetPeriods.values()]
+        .sort((a, b) => compare(a.budgetId, b.budgetId) || compare(a.periodKey, b.periodKey))
+        .map((d) => [d.budgetId, d.periodKey, d.spent, d.pending]),
+    ),
   ];
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * All of a batch's writes in one statement: data-modifying CTEs run together, so a batch costs one
@@ -144,6 +155,17 @@ ins_usage_events AS (
   INSERT INTO usage_events (${USAGE_EVENT_COLUMNS.join(', ')})
   SELECT ${USAGE_EVENT_COLUMNS.join(', ')} FROM json_to_recordset($7::json) AS t(${USAGE_EVENT_TYPES})
 ),
+up_budget_periods AS (
+  INSERT INTO budget_periods (budget_id, period_key, spent, pending)
+  SELECT budget_id, period_key, spent, pending FROM ROWS FROM (json_to_recordset($8::json) AS (budget_id text, period_key text, spent bigint, pending bigint)) WITH ORDINALITY AS t
+  WHERE spent >= 0 AND pending >= 0 ORDER BY t.ordinality
+  ON CONFLICT (budget_id, period_key) DO UPDATE SET spent = budget_periods.spent + EXCLUDED.spent, pending = budget_periods.pending + EXCLUDED.pending
+),
+dec_budget_periods AS (
+  UPDATE budget_periods p SET spent = p.spent + t.spent, pending = p.pending + t.pending
+  FROM json_to_recordset($8::json) AS t(budget_id text, period_key text, spent bigint, pending bigint)
+  WHERE p.budget_id = t.budget_id AND p.period_key = t.period_key AND (t.spent < 0 OR t.pending < 0)
+),
 ins_idempotency AS (
   INSERT INTO idempotency_keys (key, request_hash, result, created_at)
   SELECT key, request_hash, result, created_at FROM json_to_recordset($6::json) AS t(key text, request_hash text, result text, created_at bigint)
@@ -160,7 +182,24 @@ const BATCH_WALLET_IDS =
 const LOCK_SQL = `SELECT * FROM wallets WHERE id = ANY(${BATCH_WALLET_IDS}) ORDER BY id FOR UPDATE`;
 
 /**
- * Everything else a batch reads. A statement of its own, sent after LOCK_SQL: in READ COMMITTED
+ * The lock row (period_key '') of every budget the batch's holds are checked against: created on
+ * first use, then locked in budget id order, after the wallets. A hold checks and reserves under
+ * it, so two holds on one budget never both read it without the other's reservation, whichever
+ * buckets of a rolling window they land in. (Locking the buckets themselves would not do: a
+ * bucket that another transaction is inserting is invisible to FOR UPDATE.) Captures, releases
+ * and expiries need no budget lock: they add deltas, which commute, and can only lower what a
+ * hold sees, except by what a capture above its hold adds, the documented margin.
+ * The INSERT is a statement of its own, before the lock: a row it inserts is seen by the next
+ * statement's snapshot, and one a concurrent transaction inserts makes it wait for that one.
+ */
+const BUDGET_LOCK_INSERT_SQL = `INSERT INTO budget_periods (budget_id, period_key, spent, pending)
+SELECT id, $2::text, 0, 0 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT (budget_id, period_key) DO NOTHING`;
+const BUDGET_LOCK_SQL = `SELECT budget_id FROM budget_periods
+WHERE budget_id = ANY($1::text[]) AND period_key = $2::text ORDER BY budget_id FOR UPDATE`;
+
+/**
+ * Everything else a batch reads (budget period keys compare bytewise, as the domain compares
+ * them). A statement of its own, sent after LOCK_SQL: in READ COMMITTED
  * each statement reads a snapshot taken when it starts, which is after the locks were granted, so
  * it sees every transaction that held them before. (Reading in the locking statement would not.)
  */
@@ -171,7 +210,11 @@ SELECT
   (SELECT COALESCE(json_agg(h), '[]') FROM holds h
      WHERE h.id = ANY($2) OR (h.wallet_id = ANY(${BATCH_WALLET_IDS}) AND h.status = 'open' AND h.expires_at <= $4)) AS holds,
   (SELECT COALESCE(json_agg(i), '[]') FROM idempotency_keys i WHERE i.key = ANY($5)) AS idempotency,
-  (SELECT COALESCE(json_agg(t.reverses_id), '[]') FROM transactions t WHERE t.reverses_id = ANY($6)) AS reversed`;
+  (SELECT COALESCE(json_agg(t.reverses_id), '[]') FROM transactions t WHERE t.reverses_id = ANY($6)) AS reversed,
+  (SELECT COALESCE(json_agg(p), '[]') FROM budget_periods p
+     JOIN json_to_recordset($7::json) AS w(budget_id text, from_key text, to_key text)
+       ON p.budget_id = w.budget_id AND p.period_key COLLATE "C" >= w.from_key
+         AND (w.to_key IS NULL OR p.period_key COLLATE "C" <= w.to_key)) AS budget_periods`;
 
 /**
  * The ledger connections run only key lookups and keyed writes, each a prepared statement planned
@@ -259,7 +302,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Two round trips whatever the batch's size: [BEGIN, lock, load] then [write, COMMIT], each sent
+   * Two round trips whatever the batch's size: [BEGIN, lock (wallets, then budgets), load] then
+   * [write, COMMIT], each sent
    * as one pipeline. A reverse costs one more, before them, to find the wallets its entries name.
    * The three statements are prepared and planned once per connection (LEDGER_SESSION_SQL):
    * planning the load for each batch cost more than running it (1–6 ms against 0.3 ms).
@@ -273,15 +317,45 @@ export class PostgresStore implements Store {
     let broken: unknown;
     try {
       const { transactions, walletIds, lotIds } = await this.loadTransactions(client, request);
-      const [, locked, loaded] = await inOrder(
+      const budgetIds = [...new Set(request.budgets.map((w) => w.budgetId))].sort();
+      // Queries go out in the order they are made: every one of them after BEGIN and the wallet lock.
+      const budgetLocks = () =>
+        budgetIds.length === 0
+          ? []
+          : [
+              client.query({
+                name: 'tollgate_ledger_budget_insert',
+                text: BUDGET_LOCK_INSERT_SQL,
+                values: [budgetIds, BUDGET_LOCK_PERIOD_KEY],
+              }),
+              client.query({
+                name: 'tollgate_ledger_budget_lock',
+                text: BUDGET_LOCK_SQL,
+                values: [budgetIds, BUDGET_LOCK_PERIOD_KEY],
+              }),
+            ];
+      const windows = JSON.stringify(
+        request.budgets.map((w) => ({ budget_id: w.budgetId, from_key: w.fromKey, to_key: w.toKey })),
+      );
+      const [, locked, ...rest] = await inOrder(
         client.query('BEGIN'),
         client.query({ name: 'tollgate_ledger_lock', text: LOCK_SQL, values: [walletIds, request.holdIds] }),
+        ...budgetLocks(),
         client.query({
           name: 'tollgate_ledger_load',
           text: LOAD_SQL,
-          values: [walletIds, request.holdIds, lotIds, now, request.idempotencyKeys, request.transactionIds],
+          values: [
+            walletIds,
+            request.holdIds,
+            lotIds,
+            now,
+            request.idempotencyKeys,
+            request.transactionIds,
+            windows,
+          ],
         }),
       );
+      const loaded = rest.at(-1)!;
       const row = loaded.rows[0];
       const reversed = new Set<string>(row.reversed);
       for (const t of transactions) t.reversed = reversed.has(t.transaction.id);
@@ -291,6 +365,7 @@ export class PostgresStore implements Store {
         holds: (row.holds as Row[]).map(toHold),
         transactions,
         idempotency: (row.idempotency as Row[]).map(toIdempotency),
+        budgetPeriods: (row.budget_periods as Row[]).map(toBudgetPeriod),
       });
       // A failed write aborts the transaction, and PostgreSQL answers the COMMIT behind it with a
       // rollback: nothing of the batch is kept. The write's error is the one thrown.
@@ -406,6 +481,9 @@ export class PostgresStore implements Store {
         holdResolutionMismatches: new Map(
           (await all(HOLD_RESOLUTION_SQL)).map((r) => [String(r.id), Number(r.resolutions)]),
         ),
+        budgetPeriods: (await all('SELECT * FROM budget_periods')).map(toBudgetPeriod),
+        budgetOpenHoldSums: budgetSums(await all(BUDGET_OPEN_HOLDS_SQL)),
+        budgetChargedSums: budgetSums(await all(BUDGET_CHARGED_SQL)),
       };
       await client.query('COMMIT');
       return totals;
@@ -523,3 +601,14 @@ export class PostgresStore implements Store {
     return (await this.one('SELECT 1 AS x FROM admin_keys WHERE digest = $1', [digest])) !== undefined;
   }
 }
+
+const BUDGET_OPEN_HOLDS_SQL = `
+SELECT b->>'budgetId' AS budget_id, b->>'periodKey' AS period_key, SUM(h.amount)::bigint AS total
+FROM holds h CROSS JOIN LATERAL json_array_elements(h.budgets::json) b
+WHERE h.budgets IS NOT NULL AND h.status = 'open' GROUP BY 1, 2`;
+
+const BUDGET_CHARGED_SQL = `
+SELECT b->>'budgetId' AS budget_id, b->>'periodKey' AS period_key, SUM(t.amount)::bigint AS total
+FROM holds h CROSS JOIN LATERAL json_array_elements(h.budgets::json) b
+JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'overflow', 'owed')
+WHERE h.budgets IS NOT NULL GROUP BY 1, 2`;

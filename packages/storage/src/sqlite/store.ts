@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type {
-  Hold,
-  JournalTotals,
-  LedgerLoadRequest,
-  LedgerSnapshot,
-  LedgerWrites,
-  LoadedTransaction,
-  Lot,
-  Transaction,
-  Wallet,
+import {
+  budgetPeriodKey,
+  type Hold,
+  type JournalTotals,
+  type LedgerLoadRequest,
+  type LedgerSnapshot,
+  type LedgerWrites,
+  type LoadedTransaction,
+  type Lot,
+  type Transaction,
+  type Wallet,
 } from '@tollgate/domain';
 import Database from 'better-sqlite3';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
@@ -25,6 +26,7 @@ import {
   lotValues,
   type Row,
   TRANSACTION_COLUMNS,
+  toBudgetPeriod,
   toCustomer,
   toEntry,
   toHold,
@@ -192,7 +194,17 @@ export class SqliteStore implements Store {
       'SELECT * FROM idempotency_keys WHERE key IN (SELECT value FROM json_each(?))',
       list(request.idempotencyKeys),
     ).map(toIdempotency);
-    return { wallets, lots, holds: [...holds.values()], transactions, idempotency };
+    // No lock to take: BEGIN IMMEDIATE already serializes every batch.
+    const budgetPeriods = request.budgets.flatMap((w) =>
+      this.all(
+        'SELECT * FROM budget_periods WHERE budget_id = ? AND period_key >= ? AND (? IS NULL OR period_key <= ?)',
+        w.budgetId,
+        w.fromKey,
+        w.toKey,
+        w.toKey,
+      ).map(toBudgetPeriod),
+    );
+    return { wallets, lots, holds: [...holds.values()], transactions, idempotency, budgetPeriods };
   }
 
   private loadTransaction(id: string): LoadedTransaction | undefined {
@@ -229,6 +241,10 @@ export class SqliteStore implements Store {
         w.updatedAt,
         w.id,
       );
+    }
+    for (const d of writes.budgetPeriods.values()) {
+      const sql = d.spent >= 0n && d.pending >= 0n ? BUDGET_DELTA_SQL : BUDGET_DECREASE_SQL;
+      this.run(sql, d.spent, d.pending, d.budgetId, d.periodKey);
     }
     const insertUsageEvent = insertSql('usage_events', USAGE_EVENT_COLUMNS);
     for (const e of writes.usageEvents) this.run(insertUsageEvent, ...usageEventValues(e));
@@ -300,6 +316,9 @@ export class SqliteStore implements Store {
         holdResolutionMismatches: new Map(
           this.all(HOLD_RESOLUTION_SQL).map((r) => [String(r.id), Number(r.resolutions)]),
         ),
+        budgetPeriods: this.all('SELECT * FROM budget_periods').map(toBudgetPeriod),
+        budgetOpenHoldSums: budgetSums(this.all(BUDGET_OPEN_HOLDS_SQL)),
+        budgetChargedSums: budgetSums(this.all(BUDGET_CHARGED_SQL)),
       };
     });
     return read.deferred();
@@ -434,5 +453,30 @@ SELECT h.id AS id, COUNT(t.id) AS resolutions FROM holds h
 LEFT JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'release', 'hold_expiry')
 GROUP BY h.id, h.status
 HAVING COUNT(t.id) <> CASE WHEN h.status = 'open' THEN 0 ELSE 1 END`;
+
+/**
+ * Adds a batch's delta to a budget bucket, creating the row on first use. A delta that lowers a
+ * bucket is an UPDATE: its row exists (the hold that raised it made it), and an INSERT's CHECK
+ * would refuse the negative candidate row before finding the conflict.
+ */
+const BUDGET_DELTA_SQL = `INSERT INTO budget_periods (spent, pending, budget_id, period_key) VALUES (?, ?, ?, ?)
+ON CONFLICT (budget_id, period_key) DO UPDATE SET spent = budget_periods.spent + excluded.spent, pending = budget_periods.pending + excluded.pending`;
+const BUDGET_DECREASE_SQL =
+  'UPDATE budget_periods SET spent = spent + ?, pending = pending + ? WHERE budget_id = ? AND period_key = ?';
+
+const BUDGET_OPEN_HOLDS_SQL = `
+SELECT json_extract(b.value, '$.budgetId') AS budget_id, json_extract(b.value, '$.periodKey') AS period_key, SUM(h.amount) AS total
+FROM holds h, json_each(h.budgets) b WHERE h.budgets IS NOT NULL AND h.status = 'open' GROUP BY 1, 2`;
+
+const BUDGET_CHARGED_SQL = `
+SELECT json_extract(b.value, '$.budgetId') AS budget_id, json_extract(b.value, '$.periodKey') AS period_key, SUM(t.amount) AS total
+FROM holds h, json_each(h.budgets) b
+JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'overflow', 'owed')
+WHERE h.budgets IS NOT NULL GROUP BY 1, 2`;
+
+/** Rows of (budget_id, period_key, total) by bucket key. */
+export function budgetSums(rows: Row[]): Map<string, bigint> {
+  return new Map(rows.map((r) => [budgetPeriodKey(String(r.budget_id), String(r.period_key)), big(r.total)]));
+}
 
 export type { Transaction };
