@@ -1,5 +1,6 @@
 import { Ledger, openStore, type Store } from '@tollgate/storage';
 import { adminAuthorizer, ensureAdminKey } from '../admin-key.ts';
+import { storeBudgetSource } from '../alerts/budget-source.ts';
 import { startAlerts } from '../alerts/service.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
@@ -71,7 +72,7 @@ async function serveStore(
     rateCards: config.rateCards,
   });
   // Alert rules are evaluated after ledger commits and on a schedule, never on the request path.
-  const alerts = startAlerts({ store, ledger, env, log });
+  const alerts = startAlerts({ store, ledger, env, log, engine: { budgets: storeBudgetSource(store) } });
   const app = createApp({ store, ledger, authorizeAdmin, gateway, alerts });
   const host = options.host ?? DEFAULT_HOST;
   const server = await listen(app, options.port, host, gateway.gateway).catch(async (error: unknown) => {
