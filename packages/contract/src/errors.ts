@@ -4,6 +4,7 @@ import { z } from 'zod';
 export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'permission_error'
   | 'insufficient_credits_error'
   | 'not_found_error'
   | 'conflict_error'
@@ -11,7 +12,7 @@ export type ErrorType =
   | 'api_error';
 
 interface ErrorSpec {
-  status: 400 | 401 | 402 | 404 | 409 | 413 | 429 | 500;
+  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 429 | 500;
   description: string;
 }
 
@@ -49,6 +50,15 @@ export const ERRORS = {
   },
   admin_key_missing: { status: 401, description: 'No `Authorization: Bearer <admin key>` header.' },
   admin_key_invalid: { status: 401, description: 'The admin key is not valid.' },
+  token_invalid: {
+    status: 401,
+    description: 'The customer token is malformed, tampered with, or signed by an unknown key.',
+  },
+  token_expired: { status: 401, description: 'The customer token has expired; mint a new one.' },
+  forbidden: {
+    status: 403,
+    description: "A customer token tried to read another customer's data.",
+  },
   insufficient_credits: { status: 402, description: 'The wallet cannot spend that much.' },
   route_not_found: { status: 404, description: 'No such route.' },
   customer_not_found: { status: 404, description: 'No such customer.' },
@@ -113,6 +123,8 @@ export function errorType(code: ErrorCode): ErrorType {
       return 'authentication_error';
     case 402:
       return 'insufficient_credits_error';
+    case 403:
+      return 'permission_error';
     case 404:
       return 'not_found_error';
     case 409:

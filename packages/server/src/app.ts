@@ -1,5 +1,6 @@
 import type { Ledger, Store } from '@tollgate/storage';
 import { Hono } from 'hono';
+import type { CustomerApiDeps } from './admin/deps.ts';
 import { createAdminApp } from './admin/index.ts';
 import type { AlertsRuntime } from './alerts/service.ts';
 import { notFound, onError } from './errors.ts';
@@ -16,6 +17,8 @@ export interface AppDeps {
    * (keys, providers, rate cards) after a change and seal provider keys with its secret box.
    */
   gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'>;
+  /** The customer routes the UI kit reads: allowed browser origins, the ledger's wallet changes. */
+  customer?: CustomerApiDeps;
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './alerts-store.ts';
 export * from './budget-store.ts';
+export * from './customer-token-store.ts';
 export * from './gateway-store.ts';
 export * from './ledger.ts';
 export * from './metering-store.ts';
@@ -8,5 +9,6 @@ export { PostgresStore } from './postgres/store.ts';
 export * from './pricing-store.ts';
 export { rateLimitScopeKey } from './rate-limit-rows.ts';
 export * from './rate-limit-store.ts';
+export * from './refusal-store.ts';
 export { SqliteStore } from './sqlite/store.ts';
 export * from './store.ts';

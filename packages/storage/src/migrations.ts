@@ -372,5 +372,39 @@ CREATE TABLE budget_periods (
 ALTER TABLE holds ADD COLUMN budgets TEXT;
 `,
     },
+    {
+      version: 12,
+      name: 'gateway_refusals',
+      // Calls the gateway refused (402/429) per customer, code and UTC minute: telemetry the
+      // blocked_spike alert counts, written in batches off the request path (server/src/gateway/refusal-recorder.ts).
+      sql: `
+CREATE TABLE gateway_refusals (
+  customer_id TEXT NOT NULL,
+  minute BIGINT NOT NULL,
+  code TEXT NOT NULL,
+  count BIGINT NOT NULL CHECK (count > 0),
+  PRIMARY KEY (customer_id, minute, code)
+);
+CREATE INDEX gateway_refusals_minute ON gateway_refusals (minute);
+`,
+    },
+    {
+      version: 13,
+      name: 'customer_tokens',
+      // Signing keys of customer tokens (JWTs the UI kit sends). Rows are never deleted: a rotated
+      // key keeps verifying the tokens it signed until they expire. private_jwk is sealed under
+      // TOLLGATE_SECRET when the server has one. The index serves the customer's newest events.
+      sql: `
+CREATE TABLE customer_token_keys (
+  kid TEXT PRIMARY KEY,
+  algorithm TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  private_jwk TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT
+);
+CREATE INDEX usage_events_customer_seq ON usage_events (customer_id, seq);
+`,
+    },
   ];
 }

@@ -3,6 +3,7 @@ import { emptyBody, idParams, listOf } from '../fields.ts';
 import { defineRoute } from '../route.ts';
 import { alertRoutes } from './alert-routes.ts';
 import { budgetSchema, createBudgetBody, listBudgetsQuery } from './budgets.ts';
+import { customerReadRoutes, customerTokenRoutes } from './customer-routes.ts';
 import { createCustomerBody, customerSchema, listCustomersQuery } from './customers.ts';
 import { createDeductionBody, deductionResultSchema } from './deductions.ts';
 import { createGrantBody, grantResultSchema, grantSchema } from './grants.ts';
@@ -555,19 +556,6 @@ const budgets = {
     response: budgetSchema,
     errors: ['budget_not_found'],
   }),
-  listCustomerBudgets: defineRoute({
-    method: 'get',
-    path: '/customers/{id}/budgets',
-    operationId: 'listCustomerBudgets',
-    summary: "A customer's active budgets with their current usage (what the UI kit reads)",
-    tags: ['budgets'],
-    auth: true,
-    idempotent: false,
-    params: idParams,
-    status: 200,
-    response: listOf(budgetSchema),
-    errors: ['customer_not_found'],
-  }),
 };
 
 const docs = {
@@ -608,6 +596,8 @@ export const adminRoutes = {
   ...pricingRoutes,
   ...alertRoutes,
   ...budgets,
+  ...customerTokenRoutes,
+  ...customerReadRoutes,
   ...docs,
 };
 

@@ -12,9 +12,6 @@ import { listJson } from './views.ts';
 export type BudgetJson = RouteResponse<typeof adminRoutes.getBudget>;
 type CreateBudgetBody = RouteInput<typeof adminRoutes.createBudget>['body'];
 
-/** The most budgets one customer page reads for `GET /customers/{id}/budgets`. */
-const CUSTOMER_BUDGETS_MAX = 500;
-
 /**
  * Where a budget stands now: its current period's spend and holds, read from the counters the
  * ledger keeps (also what alert rules read).
@@ -125,15 +122,5 @@ export function budgetRoutes(app: Hono, deps: AdminDeps): void {
     if (!budget) throw budgetNotFound(params.id);
     deps.gateway?.budgets?.invalidate();
     return { body: await budgetJson(deps.store, budget, Date.now()) };
-  });
-
-  bindRoute(app, adminRoutes.listCustomerBudgets, async ({ params }) => {
-    if (!(await deps.store.getCustomer(params.id))) {
-      throw new ApiError('customer_not_found', `No customer ${params.id}.`);
-    }
-    const now = Date.now();
-    const active = (await budgets().activeBudgets(params.id)).slice(0, CUSTOMER_BUDGETS_MAX);
-    const data = await Promise.all(active.map((b) => budgetJson(deps.store, b, now)));
-    return { body: listJson(data, null) };
   });
 }

@@ -1,5 +1,7 @@
 import { type GatewayStore, gatewayStore, type Ledger, type Store } from '@tollgate/storage';
 import type { AlertsRuntime } from '../alerts/service.ts';
+import type { CustomerTokens } from '../customer-tokens/tokens.ts';
+import type { WalletEvents } from '../customer-tokens/wallet-events.ts';
 import type { GatewayRuntime } from '../gateway/setup.ts';
 
 /**
@@ -21,6 +23,17 @@ export interface AdminDeps {
   /** The alert engine and delivery worker of this process (test-sends go through it). */
   alerts?: AlertsRuntime;
   gateway?: AdminGateway;
+  /** The browser-facing customer routes (UI kit): see docs/customer-tokens.md. */
+  customer?: CustomerApiDeps;
+}
+
+export interface CustomerApiDeps {
+  /** Origins allowed to call the customer routes from a browser (TOLLGATE_CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Wallet changes committed by this process's ledger; without it streams only poll. */
+  walletEvents?: WalletEvents;
+  /** Overrides the store's token service (tests with a clock). */
+  tokens?: CustomerTokens;
 }
 
 const gatewayStores = new WeakMap<Store, GatewayStore>();

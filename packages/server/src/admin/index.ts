@@ -5,6 +5,8 @@ import { ApiError } from '../errors.ts';
 import { adminAuth } from '../http/admin-auth.ts';
 import { alertRoutes } from './alerts.ts';
 import { budgetRoutes } from './budgets.ts';
+import { customerReadApi } from './customer-reads.ts';
+import { customerTokenRoutes, jwksRoute } from './customer-tokens.ts';
 import { customerRoutes } from './customers.ts';
 import { deductionRoutes } from './deductions.ts';
 import type { AdminDeps } from './deps.ts';
@@ -41,6 +43,9 @@ function openApi(): OpenApiDocument {
 export function createAdminApp(deps: AdminDeps & { authorizeAdmin(token: string): Promise<boolean> }): Hono {
   const app = new Hono();
   app.get(adminRoutes.getOpenApi.path, (c) => c.json(openApi()));
+  // Public or with their own auth (customer tokens): bound before the admin key is required.
+  jwksRoute(app, deps);
+  customerReadApi(app, deps);
   app.use('*', adminAuth(deps.authorizeAdmin));
   app.use(
     '*',
@@ -69,5 +74,6 @@ export function createAdminApp(deps: AdminDeps & { authorizeAdmin(token: string)
   usageRoutes(app, deps);
   reportRoutes(app, deps);
   budgetRoutes(app, deps);
+  customerTokenRoutes(app, deps);
   return app;
 }

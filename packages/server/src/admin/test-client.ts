@@ -28,14 +28,23 @@ export function uniqueId(prefix: string): string {
   return `${prefix}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** `gateway`: a runtime from setupGateway, for the routes that refresh its caches. */
-export function adminClient(store: Store, options: LedgerOptions = {}, gateway?: AppDeps['gateway']) {
+/**
+ * `gateway`: a runtime from setupGateway, for the routes that refresh its caches; `customer`:
+ * what the customer routes get (CORS origins, wallet events), as start.ts gives it.
+ */
+export function adminClient(
+  store: Store,
+  options: LedgerOptions = {},
+  gateway?: AppDeps['gateway'],
+  customer?: AppDeps['customer'],
+) {
   const ledger = new Ledger(store, options);
   const app = createApp({
     store,
     ledger,
     authorizeAdmin: async (token) => token === TEST_ADMIN_KEY,
     gateway,
+    customer,
   });
 
   async function call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {

@@ -59,6 +59,9 @@ export class AlertEngine {
   private readonly log: (line: string) => void;
   private readonly listeners = new Set<(alert: FiredAlert) => void>();
   private readonly pendingWallets = new Set<string>();
+  /** Budgets a call passed the soft cap of, and customers with new refusals: evaluated soon. */
+  private readonly pendingBudgets = new Set<string>();
+  private readonly pendingRefusals = new Set<string>();
   private fullPassDue = false;
   private running: Promise<void> | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -89,6 +92,26 @@ export class AlertEngine {
   /** Queues wallets for the next pass. */
   noteWallets(walletIds: readonly string[]): void {
     for (const id of walletIds) this.pendingWallets.add(id);
+    this.schedule();
+  }
+
+  /** Queues the `budget_used` rules of these budgets (a call passed a soft cap) for the next pass. */
+  noteBudgets(budgetIds: readonly string[]): void {
+    for (const id of budgetIds) this.pendingBudgets.add(id);
+    this.schedule();
+  }
+
+  /** Queues the `blocked_spike` rules of these customers (refusals were just recorded). */
+  noteRefusals(customerIds: readonly string[]): void {
+    for (const id of customerIds) this.pendingRefusals.add(id);
+    this.schedule();
+  }
+
+  private pending(): boolean {
+    return this.pendingWallets.size + this.pendingBudgets.size + this.pendingRefusals.size > 0;
+  }
+
+  private schedule(): void {
     if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
@@ -107,7 +130,7 @@ export class AlertEngine {
   async settle(): Promise<void> {
     clearTimeout(this.debounce);
     this.debounce = undefined;
-    while ((this.pendingWallets.size > 0 || this.running) && !this.stopped) await this.flush();
+    while ((this.pending() || this.running) && !this.stopped) await this.flush();
   }
 
   async stop(): Promise<void> {
@@ -135,14 +158,21 @@ export class AlertEngine {
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped && (this.pendingWallets.size > 0 || this.fullPassDue)) {
+    while (!this.stopped && (this.pending() || this.fullPassDue)) {
       const full = this.fullPassDue;
       this.fullPassDue = false;
       const walletIds = [...this.pendingWallets];
+      const budgetIds = new Set(this.pendingBudgets);
+      const customerIds = [...this.pendingRefusals];
       this.pendingWallets.clear();
+      this.pendingBudgets.clear();
+      this.pendingRefusals.clear();
       try {
         if (full) await this.evaluateAll();
-        else await this.evaluateWallets(walletIds);
+        else {
+          await this.evaluateWallets(walletIds);
+          await this.evaluateNoted(budgetIds, customerIds);
+        }
       } catch (error) {
         // Nothing is lost: the next scheduled pass sees the same balances and spend.
         this.log(`Alert evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -180,6 +210,17 @@ export class AlertEngine {
     }
   }
 
+  /** The budget rules of these budgets and the refusal rules of these customers. */
+  private async evaluateNoted(budgetIds: ReadonlySet<string>, customerIds: readonly string[]): Promise<void> {
+    if (budgetIds.size === 0 && customerIds.length === 0) return;
+    for (const rule of await this.rules()) {
+      if (rule.kind === 'budget_used' && budgetIds.has(rule.budgetId)) await this.evaluateBudget(rule);
+      if (rule.kind !== 'blocked_spike') continue;
+      for (const customerId of customerIds)
+        if (appliesTo(rule, customerId)) await this.evaluateRefusals(rule, customerId);
+    }
+  }
+
   /** Every rule: every wallet's balance, and the periodic rules across customers. */
   async evaluateAll(): Promise<void> {
     const rules = await this.rules();
@@ -198,7 +239,7 @@ export class AlertEngine {
     for (const rule of rules) {
       if (rule.kind === 'spend_rate') await this.evaluateSpend(rule, rule.customerId);
       else if (rule.kind === 'budget_used') await this.evaluateBudget(rule);
-      else if (rule.kind === 'blocked_spike') await this.evaluateRefusals(rule);
+      else if (rule.kind === 'blocked_spike') await this.evaluateRefusals(rule, rule.customerId);
     }
   }
 
@@ -289,10 +330,10 @@ export class AlertEngine {
     });
   }
 
-  private async evaluateRefusals(rule: RuleOf<'blocked_spike'>): Promise<void> {
+  private async evaluateRefusals(rule: RuleOf<'blocked_spike'>, customerId: string | null): Promise<void> {
     if (!this.options.refusals) return;
     const window = windowOf(this.clock(), rule.window);
-    const counts = await this.options.refusals.countRefusals(window.from, window.to, rule.customerId);
+    const counts = await this.options.refusals.countRefusals(window.from, window.to, customerId);
     for (const { customerId, count } of counts) {
       if (count < rule.count) continue;
       await this.fire(rule, {

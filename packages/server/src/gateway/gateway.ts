@@ -14,10 +14,11 @@ import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
 import { bearer, readJsonBody } from './body.ts';
 import { type BudgetResolver, budgetExceeded, type CallBudgets } from './budgets.ts';
-import { type CallerFormat, errorResponse, GatewayError } from './caller-errors.ts';
+import { type CallerFormat, errorResponse, GatewayError, type GatewayErrorCode } from './caller-errors.ts';
 import type { Catalog } from './catalog.ts';
 import { type GatewayReply, type GatewayRequest, json } from './exchange.ts';
 import { type KeyResolver, modelAllowed, type VirtualKey } from './keys.ts';
+import { COUNTED_REFUSALS } from './refusal-recorder.ts';
 import { StreamPump } from './stream.ts';
 import { isTimeout, readAll, type Upstream, type UpstreamResponse } from './upstream.ts';
 
@@ -49,6 +50,10 @@ export interface GatewayDeps {
   /** The customer's budgets a call counts against (see budgets.ts); absent: none. */
   budgets?: Pick<BudgetResolver, 'resolve'>;
   log?: (line: string) => void;
+  /** Told of each call of a known customer refused with 402/429 (a bad key has none); sync. */
+  onRefused?: (customerId: string, code: GatewayErrorCode) => void;
+  /** Told when a call's hold passed soft budgets' caps (the call goes on); sync, never awaited. */
+  onSoftCapPassed?: (customerId: string, budgetIds: string[]) => void;
   /** Told of each call once it is charged and metered (e.g. to export a span); never awaited. */
   onSettled?: (call: CallContext, event: UsageEvent) => void;
   /** More data-plane routes by `METHOD /path` (e.g. `POST /v1/traces`), served beside the calls. */
@@ -156,6 +161,32 @@ export class Gateway {
   ): Promise<GatewayReply> {
     const startedAt = performance.now();
     const key = await this.deps.keys.authenticate(bearer(request));
+    try {
+      return await this.callAs(key, api, format, request, requestId, startedAt);
+    } catch (error) {
+      if (error instanceof GatewayError && COUNTED_REFUSALS.has(error.code))
+        this.notify(() => this.deps.onRefused?.(key.customerId, error.code));
+      throw error;
+    }
+  }
+
+  /** Hooks are telemetry: one that throws must not turn a call into a 500. */
+  private notify(hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      this.deps.log?.(`gateway hook failed: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  private async callAs(
+    key: VirtualKey,
+    api: Api,
+    format: CallerFormat,
+    request: GatewayRequest,
+    requestId: string,
+    startedAt: number,
+  ): Promise<GatewayReply> {
     const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
     const model = body.model;
     if (typeof model !== 'string' || model.length === 0) {
@@ -232,7 +263,7 @@ export class Gateway {
       keyId: key.id,
       models: [model, route.model],
     });
-    const { holdId, holdAmount, budgetWarning } = await this.hold(wallet.id, maxPrice, requestId, {
+    const { holdId, holdAmount, softCapsPassed } = await this.hold(wallet.id, maxPrice, requestId, {
       // A stream that may be cut can start on less than its maximum: the prompt and some output.
       floor: cuttable ? await priceAt(CUT_OUTPUT_TOKENS_MIN) : null,
       budgets: budgets ?? null,
@@ -240,6 +271,8 @@ export class Gateway {
       await rateLimit?.settle(0);
       throw error;
     });
+    const budgetWarning = softCapsPassed.length > 0;
+    if (budgetWarning) this.notify(() => this.deps.onSoftCapPassed?.(key.customerId, softCapsPassed));
     const call: CallContext = {
       requestId,
       api,
@@ -275,7 +308,7 @@ export class Gateway {
     amount: Micros,
     requestId: string,
     options: { floor: Micros | null; budgets: CallBudgets | null },
-  ): Promise<{ holdId: string; holdAmount: Micros; budgetWarning: boolean }> {
+  ): Promise<{ holdId: string; holdAmount: Micros; softCapsPassed: string[] }> {
     const wanted = amount > 0n ? amount : 1n;
     const charges = options.budgets?.charges ?? [];
     let result = await this.submitHold(walletId, wanted, requestId, charges);
@@ -291,7 +324,8 @@ export class Gateway {
       return {
         holdId: result.value.hold.id,
         holdAmount: result.value.hold.amount,
-        budgetWarning: result.value.budgets?.some((b) => b.exceeded) ?? false,
+        // A hard budget passed refuses the hold: those passed here are soft.
+        softCapsPassed: (result.value.budgets ?? []).filter((b) => b.exceeded).map((b) => b.budgetId),
       };
     if (!result.ok && result.code === 'budget_exceeded' && options.budgets)
       throw budgetExceeded(options.budgets, result.budgetId, Date.now());

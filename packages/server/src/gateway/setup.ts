@@ -11,7 +11,7 @@ import { DEFAULT_MAX_OUTPUT_TOKENS } from './billing.ts';
 import { DEFAULT_BODY_BYTES_MAX } from './body.ts';
 import { BudgetResolver } from './budgets.ts';
 import { Catalog, type ProviderConfig } from './catalog.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, type GatewayDeps } from './gateway.ts';
 import { KeyResolver } from './keys.ts';
 import { builtinProviders, Providers } from './providers.ts';
 import { RateCards } from './rate-cards.ts';
@@ -33,6 +33,8 @@ export interface GatewaySetupOptions {
   /** Cost → price (default: the customer pays the cost). */
   pricer?: Pricer;
   log?: (line: string) => void;
+  /** Telemetry hooks (start.ts wires them to the refusal recorder and the alert engine). */
+  events?: Pick<GatewayDeps, 'onRefused' | 'onSoftCapPassed'>;
 }
 
 export interface GatewayRuntime {
@@ -120,6 +122,7 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
       defaultMaxOutputTokens: Number(env.TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS ?? DEFAULT_MAX_OUTPUT_TOKENS),
     },
     ...(options.log ? { log: options.log } : {}),
+    ...options.events,
     ...(exporter ? { onSettled: (call, event) => exporter.onSettled(call, event) } : {}),
     routes: { 'POST /v1/traces': (request) => otlp.handle(request) },
   });

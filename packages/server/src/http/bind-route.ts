@@ -20,7 +20,7 @@ function parseOrThrow(schema: RouteSpec['body'], value: unknown): unknown {
 }
 
 /** `/wallets/{id}/grants` → `/wallets/:id/grants`. */
-function honoPath(path: string): string {
+export function honoPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 

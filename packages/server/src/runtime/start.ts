@@ -1,10 +1,14 @@
-import { Ledger, openStore, type Store } from '@tollgate/storage';
+import { Ledger, openStore, refusalStore, type Store } from '@tollgate/storage';
 import { adminAuthorizer, ensureAdminKey } from '../admin-key.ts';
 import { storeBudgetSource } from '../alerts/budget-source.ts';
+import { storeRefusalSource } from '../alerts/refusal-source.ts';
 import { startAlerts } from '../alerts/service.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
+import { WalletEvents } from '../customer-tokens/wallet-events.ts';
+import { RefusalRecorder } from '../gateway/refusal-recorder.ts';
 import { setupGateway } from '../gateway/setup.ts';
+import { parseCorsOrigins } from '../http/customer-cors.ts';
 import { EXPIRY_INTERVAL_MS, startExpiryScheduler } from '../scheduler.ts';
 import { describeDatabase } from './database-url.ts';
 import { DEFAULT_HOST } from './defaults.ts';
@@ -63,6 +67,13 @@ async function serveStore(
   const generatedAdminKey = await setUpAdminKey(store, options.adminKey, log);
   const ledger = new Ledger(store);
   const authorizeAdmin = adminAuthorizer(store, options.adminKey ?? generatedAdminKey);
+  // Refusals are counted in memory and written in batches; each write and each soft cap passed
+  // nudges the alert engine, so blocked_spike and budget_used rules fire within seconds.
+  const refusals = new RefusalRecorder({
+    store: refusalStore(store),
+    log,
+    onFlushed: (customerIds) => alerts.engine.noteRefusals(customerIds),
+  });
   const gateway = await setupGateway({
     store,
     ledger,
@@ -70,12 +81,27 @@ async function serveStore(
     log,
     providers: config.providers,
     rateCards: config.rateCards,
+    events: {
+      onRefused: (customerId, code) => refusals.record(customerId, code),
+      onSoftCapPassed: (_customerId, budgetIds) => alerts.engine.noteBudgets(budgetIds),
+    },
   });
   // Alert rules are evaluated after ledger commits and on a schedule, never on the request path.
-  const alerts = startAlerts({ store, ledger, env, log, engine: { budgets: storeBudgetSource(store) } });
-  const app = createApp({ store, ledger, authorizeAdmin, gateway, alerts });
+  const alerts = startAlerts({
+    store,
+    ledger,
+    env,
+    log,
+    engine: { budgets: storeBudgetSource(store), refusals: storeRefusalSource(store) },
+  });
+  // Customer streams hear this process's commits at once (and poll for the other instances').
+  const walletEvents = new WalletEvents();
+  ledger.onCommitted((walletIds) => walletEvents.publish(walletIds));
+  const customer = { walletEvents, corsOrigins: parseCorsOrigins(env.TOLLGATE_CORS_ORIGINS) };
+  const app = createApp({ store, ledger, authorizeAdmin, gateway, alerts, customer });
   const host = options.host ?? DEFAULT_HOST;
   const server = await listen(app, options.port, host, gateway.gateway).catch(async (error: unknown) => {
+    await refusals.close();
     await alerts.close();
     await gateway.close();
     throw error;
@@ -92,6 +118,7 @@ async function serveStore(
     closing ??= scheduler
       .stop()
       .then(() => server.close())
+      .then(() => refusals.close())
       .then(() => alerts.close())
       .then(() => gateway.close())
       .then(() => store.close());
