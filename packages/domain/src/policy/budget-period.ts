@@ -1,3 +1,4 @@
+import { wallClock, zonedMidnight } from '../time-zone.ts';
 /**
  * Budget periods: which bucket a call counts in, which buckets a cap sums over, and when that
  * changes. Calendar periods (day, week, month) follow the customer's time zone; the hour is a
@@ -24,35 +25,7 @@ export interface BudgetWindow {
   resetsAt: number;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether the runtime knows an IANA time zone (e.g. Europe/Paris). */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    format(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone } from '../time-zone.ts';
 
 interface LocalDate {
   year: number;
@@ -60,34 +33,9 @@ interface LocalDate {
   day: number;
 }
 
-function localParts(
-  timeZone: string,
-  at: number,
-): LocalDate & { hour: number; minute: number; second: number } {
-  const parts: Record<string, number> = {};
-  for (const p of format(timeZone).formatToParts(at))
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
-}
-
-/** The zone's offset from UTC at `at`, in ms (whole seconds). */
-function offsetMs(timeZone: string, at: number): number {
-  const p = localParts(timeZone, at);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
-}
-
-/** The instant a local date starts in the zone (two passes settle an offset change near it). */
+/** The instant a local date starts in the zone. */
 export function zonedStart(timeZone: string, date: LocalDate): number {
-  const wall = Date.UTC(date.year, date.month - 1, date.day);
-  const first = wall - offsetMs(timeZone, wall);
-  return wall - offsetMs(timeZone, first);
+  return zonedMidnight(timeZone, date.year, date.month, date.day);
 }
 
 /** A calendar date `days` after another (Date.UTC normalizes overflowing days and months). */
@@ -128,7 +76,7 @@ export function budgetWindow(period: BudgetPeriodKind, timeZone: string, now: nu
       resetsAt: (bucket + 1) * ROLLING_BUCKET_MS,
     };
   }
-  const today = localParts(timeZone, now);
+  const today = wallClock(timeZone, now);
   if (period === 'day') {
     return {
       periodKey: `${today.year}-${pad(today.month)}-${pad(today.day)}`,
