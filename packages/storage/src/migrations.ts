@@ -12,7 +12,7 @@ export interface Migration {
  * text; `seq` (journal order) is the only column whose type differs. Money is BIGINT micros,
  * times are BIGINT milliseconds since the epoch.
  */
-export function migrations(dialect: Dialect): Migration[] {
+function history(dialect: Dialect): Migration[] {
   const seq =
     dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY';
   return [
@@ -407,4 +407,12 @@ CREATE INDEX usage_events_customer_seq ON usage_events (customer_id, seq);
 `,
     },
   ];
+}
+
+/**
+ * The migrations in version order. Entries were appended as parts landed (10 before 8); a fresh
+ * database applies them by version, as every existing one did.
+ */
+export function migrations(dialect: Dialect): Migration[] {
+  return history(dialect).sort((a, b) => a.version - b.version);
 }
