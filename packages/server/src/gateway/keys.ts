@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { VirtualKeyRow } from '@tollgate/storage';
 import { GatewayError } from './caller-errors.ts';
 
 /** Virtual keys are `tg_` + 40 base62 characters (≈ 238 bits); only their SHA-256 is stored. */
@@ -9,25 +10,8 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export const KEY_CACHE_TTL_MS = 1_000;
 const KEY_CACHE_ENTRIES_MAX = 10_000;
 
-export interface VirtualKey {
-  id: string;
-  prefix: string;
-  name: string | null;
-  customerId: string;
-  teamId: string | null;
-  userId: string | null;
-  feature: string | null;
-  /** Allowed models (exact names or `prefix*`); null allows all. */
-  models: string[] | null;
-  walletId: string | null;
-  endStreamOnHoldExhausted: boolean;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  createdAt: number;
-  /** The key's own rate limits (server/src/limits); absent or null: none. */
-  requestsPerMinute?: number | null;
-  tokensPerMinute?: number | null;
-}
+/** A key as the gateway sees it: the stored row without its digest. */
+export type VirtualKey = Omit<VirtualKeyRow, 'digest'>;
 
 export function generateVirtualKey(): { key: string; digest: string; prefix: string } {
   const bytes = randomBytes(KEY_CHARS);
