@@ -1,4 +1,5 @@
 /** Figures and tables of `npm run bench:gateway`. */
+import { readFileSync } from 'node:fs';
 import type { LoadRun } from './gateway-load.ts';
 
 /** Nearest-rank percentile of ascending samples. */
@@ -22,12 +23,15 @@ export interface Row {
   cpuUsPerRequest: number;
   failed: number;
   firstFailure: string | null;
+  /** Share of the machine's CPU time the hypervisor gave to others during the window (%), NaN if unknown. */
+  stealPct: number;
 }
 
 export function toRow(
   scenario: Pick<Row, 'target' | 'upstream' | 'stream' | 'concurrency'>,
   run: LoadRun,
   cpuUs: number,
+  stealPct = Number.NaN,
 ): Row {
   const latencies = [...run.latenciesMs].sort((a, b) => a - b);
   const firstBytes = [...run.firstByteMs].sort((a, b) => a - b);
@@ -41,6 +45,7 @@ export function toRow(
     cpuUsPerRequest: cpuUs / run.requests,
     failed: run.non2xx + run.errors + run.incomplete,
     firstFailure: run.firstFailure,
+    stealPct,
   };
 }
 
@@ -77,6 +82,7 @@ export const HEADER = [
   '+TTFB',
   'CPU µs/req',
   'failed',
+  'steal %',
 ];
 
 export function cells(rows: readonly Row[]): string[][] {
@@ -99,6 +105,7 @@ export function cells(rows: readonly Row[]): string[][] {
       row.stream && !isDirect && direct ? signed(row.firstByteP50Ms - direct.firstByteP50Ms, 2) : '—',
       isDirect ? '—' : grouped(row.cpuUsPerRequest),
       String(row.failed),
+      fixed(row.stealPct, 0),
     ];
   });
 }
@@ -223,4 +230,28 @@ export function goals(rows: readonly Row[]): Goal[] {
     }
   }
   return out;
+}
+
+/** The machine's CPU counters (jiffies) from /proc/stat; null where there is none (not Linux). */
+export function cpuCounters(): { steal: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/** Steal between two readings, as a share of all CPU time (%). */
+export function stealShare(
+  before: ReturnType<typeof cpuCounters>,
+  after: ReturnType<typeof cpuCounters>,
+): number {
+  if (!before || !after || after.total === before.total) return Number.NaN;
+  return (100 * (after.steal - before.steal)) / (after.total - before.total);
 }

@@ -14,6 +14,7 @@ import { gatewayStore, Ledger, openStore, PostgresStore, SqliteStore, type Store
 import { createApp } from '../packages/server/src/app.ts';
 import { generateVirtualKey } from '../packages/server/src/gateway/keys.ts';
 import { setupGateway } from '../packages/server/src/gateway/setup.ts';
+import { outboxPath } from '../packages/server/src/runtime/database-url.ts';
 import { listen } from '../packages/server/src/runtime/listen.ts';
 import { type ChildMessage, installCpuProbe, type ParentMessage, type VerifyReport } from './gateway-ipc.ts';
 
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
   const runtime = await setupGateway({
     store,
     ledger,
+    // A real file, as `tollgate start` keeps it: its writes are part of what is measured.
+    outbox: outboxPath(storeUrl, { TOLLGATE_OUTBOX: process.env.TOLLGATE_BENCH_OUTBOX }),
     env: { OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench-upstream' },
     log: (line) => process.stderr.write(`tollgate: ${line}\n`),
   });
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
   let session: Session | null = null;
   process.on('message', async (message: ParentMessage) => {
     if (message.type === 'verify') {
+      await runtime.settled();
       const violations = await ledger.verify();
       const wallet = await ledger.wallet(account.walletId);
       const counts = await countRows(store, account.walletId);

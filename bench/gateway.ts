@@ -20,7 +20,9 @@
  * Environment: TOLLGATE_BENCH_DATABASE_URL (admin connection for PostgreSQL; default
  * postgres://postgres@127.0.0.1:5432/test), TOLLGATE_BENCH_TARGETS (default
  * `direct,tollgate-sqlite,tollgate-postgres,portkey`), TOLLGATE_BENCH_DURATION_MS (4000),
- * TOLLGATE_BENCH_WARMUP_MS (1000), TOLLGATE_BENCH_PROFILE (1; 0 skips the profile).
+ * TOLLGATE_BENCH_WARMUP_MS (1000), TOLLGATE_BENCH_PROFILE (1; 0 skips the profile); to run a part:
+ * TOLLGATE_BENCH_UPSTREAMS (`instant,50 ms`), TOLLGATE_BENCH_CONCURRENCY (`1,64`),
+ * TOLLGATE_BENCH_STREAMS (`plain,stream`).
  * `--markdown` also prints the tables as Markdown.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -33,7 +35,18 @@ import pg from 'pg';
 import type { ChildMessage, ParentMessage, VerifyReport } from './gateway-ipc.ts';
 import { type LoadTarget, loadPool, runLoad } from './gateway-load.ts';
 import { type CpuProfile, type ProfileLine, summarizeProfile } from './gateway-profile.ts';
-import { cells, fixed, goals, HEADER, markdownTable, type Row, table, toRow } from './gateway-report.ts';
+import {
+  cells,
+  cpuCounters,
+  fixed,
+  goals,
+  HEADER,
+  markdownTable,
+  type Row,
+  stealShare,
+  table,
+  toRow,
+} from './gateway-report.ts';
 import {
   type FakeUpstream,
   fixture,
@@ -52,11 +65,16 @@ const ADMIN_URL = env('TOLLGATE_BENCH_DATABASE_URL', 'postgres://postgres@127.0.
 const PROFILE = env('TOLLGATE_BENCH_PROFILE', '1') !== '0';
 const MARKDOWN = process.argv.includes('--markdown');
 
+const list = (name: string, fallback: string) =>
+  env(name, fallback)
+    .split(',')
+    .map((t) => t.trim());
 const SETTINGS = [
   { name: 'instant', delayMs: 0 },
   { name: '50 ms', delayMs: 50 },
-];
-const CONCURRENCIES = [1, 64];
+].filter((s) => list('TOLLGATE_BENCH_UPSTREAMS', 'instant,50 ms').includes(s.name));
+const CONCURRENCIES = list('TOLLGATE_BENCH_CONCURRENCY', '1,64').map(Number);
+const STREAMS = list('TOLLGATE_BENCH_STREAMS', 'plain,stream').map((s) => s === 'stream');
 /** A child that is not listening by then will not be. */
 const CHILD_START_MS_MAX = 30_000;
 const UPSTREAM_KEY = 'sk-bench-upstream';
@@ -118,10 +136,16 @@ async function startTollgate(
   name: string,
   storeUrl: string,
   upstream: FakeUpstream,
+  outbox: string,
 ): Promise<Subject & { child: ChildProcess }> {
   const child = fork(here('./gateway-tollgate.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, TOLLGATE_BENCH_STORE_URL: storeUrl, TOLLGATE_BENCH_UPSTREAM_URL: upstream.url },
+    env: {
+      ...process.env,
+      TOLLGATE_BENCH_STORE_URL: storeUrl,
+      TOLLGATE_BENCH_UPSTREAM_URL: upstream.url,
+      TOLLGATE_BENCH_OUTBOX: outbox,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
@@ -255,10 +279,17 @@ async function phase(subject: Subject, upstream: string, stream: boolean, concur
     const warm = await runLoad(pool, target, concurrency, WARMUP_MS);
     subject.succeeded += warm.latenciesMs.length;
     const cpuBefore = await subject.cpuUs();
+    const machineBefore = cpuCounters();
     const run = await runLoad(pool, target, concurrency, DURATION_MS);
+    const machineAfter = cpuCounters();
     const cpuAfter = await subject.cpuUs();
     subject.succeeded += run.latenciesMs.length;
-    const row = toRow({ target: subject.name, upstream, stream, concurrency }, run, cpuAfter - cpuBefore);
+    const row = toRow(
+      { target: subject.name, upstream, stream, concurrency },
+      run,
+      cpuAfter - cpuBefore,
+      stealShare(machineBefore, machineAfter),
+    );
     log(
       `  ${subject.name.padEnd(17)} ${upstream.padEnd(7)} ${stream ? 'stream' : 'plain '} c=${String(concurrency).padEnd(2)} ` +
         `${fixed(row.requestsPerS, 0).padStart(6)} req/s  p50 ${fixed(row.p50Ms, 2)} ms  cpu ${fixed(row.cpuUsPerRequest, 0)} µs/req` +
@@ -291,7 +322,12 @@ function judge(target: string, report: VerifyReport, succeeded: number): Verific
 
 async function profileTollgate(upstream: FakeUpstream, dir: string): Promise<void> {
   upstream.delayMs = 0;
-  const subject = await startTollgate('tollgate-profile', `sqlite:${join(dir, 'profile.db')}`, upstream);
+  const subject = await startTollgate(
+    'tollgate-profile',
+    `sqlite:${join(dir, 'profile.db')}`,
+    upstream,
+    join(dir, 'profile.outbox'),
+  );
   const concurrency = 64;
   const target = loadTarget(subject, false);
   const pool = loadPool(subject.origin, concurrency);
@@ -341,10 +377,17 @@ async function main(): Promise<void> {
     for (const name of TARGETS) {
       if (name === 'direct') subjects.push(direct(upstream));
       else if (name === 'tollgate-sqlite')
-        subjects.push(await startTollgate(name, `sqlite:${join(dir, 'tollgate.db')}`, upstream));
+        subjects.push(
+          await startTollgate(
+            name,
+            `sqlite:${join(dir, 'tollgate.db')}`,
+            upstream,
+            join(dir, `${name}.outbox`),
+          ),
+        );
       else if (name === 'tollgate-postgres') {
         postgres = await freshPostgres();
-        subjects.push(await startTollgate(name, postgres.url, upstream));
+        subjects.push(await startTollgate(name, postgres.url, upstream, join(dir, `${name}.outbox`)));
       } else if (name === 'portkey') subjects.push(await startPortkey(upstream));
       else throw new Error(`unknown target ${name}`);
     }
@@ -354,7 +397,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const setting of SETTINGS) {
       upstream.delayMs = setting.delayMs;
-      for (const stream of [false, true]) {
+      for (const stream of STREAMS) {
         for (const concurrency of CONCURRENCIES) {
           for (const subject of subjects) rows.push(await phase(subject, setting.name, stream, concurrency));
         }

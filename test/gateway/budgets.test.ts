@@ -85,6 +85,7 @@ for (const kind of inject('stores') as StoreKind[]) {
         expect(Math.abs(retryAfter - resetsIn)).toBeLessThan(30);
       }
       // Nothing billed for a refused call; the budget counts exactly what the 30 were charged.
+      await h.settled();
       const events = await h.data.listUsageEvents({ customerId: account.customerId, limit: 200 });
       expect(events.data).toHaveLength(30);
       const charged = events.data.reduce((sum, e) => sum + e.price, 0n);

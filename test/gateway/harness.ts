@@ -64,6 +64,8 @@ export interface Harness extends Account {
   /** The usage event of a request (by x-tollgate-request-id), waiting up to `timeoutMs` for it. */
   usageEvent(requestId: string, timeoutMs?: number): Promise<UsageEvent | undefined>;
   usageEvents(requestId: string): Promise<UsageEvent[]>;
+  /** Resolves once every call answered so far (by any of its servers) is charged. */
+  settled(): Promise<void>;
   /** Another Tollgate on the same store and ledger, with more env (e.g. a small body limit). */
   spawnServer(env: NodeJS.ProcessEnv): Promise<GatewayServer>;
   /** Another Tollgate instance on the same database through its own store (connection pool). */
@@ -72,7 +74,7 @@ export interface Harness extends Account {
 }
 
 async function serveGateway(store: Store, ledger: Ledger, env: NodeJS.ProcessEnv): Promise<GatewayServer> {
-  const runtime = await setupGateway({ store, ledger, env });
+  const runtime = await setupGateway({ store, ledger, outbox: ':memory:', env });
   const app = createApp({ store, ledger, authorizeAdmin: async () => false, gateway: runtime });
   // The server `tollgate start` runs: the gateway on the lean node:http path, the rest on Hono.
   // TOLLGATE_TEST_GATEWAY_PATH=web serves the gateway through Hono's Web Request/Response instead.
@@ -176,7 +178,13 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
 
   const first = await account();
 
+  /** Calls are charged just after their answer: reads first wait for every server's settlements. */
+  async function settled(): Promise<void> {
+    await Promise.all([main, ...spawned].map((server) => server.runtime.settled()));
+  }
+
   async function usageEvents(requestId: string): Promise<UsageEvent[]> {
+    await settled();
     return (await data.listUsageEvents({ requestId, limit: 10 })).data;
   }
 
@@ -186,13 +194,19 @@ export async function startHarness(kind: StoreKind, env: NodeJS.ProcessEnv = {})
     ...first,
     baseUrl: main.baseUrl,
     store,
-    data,
-    ledger,
+    // Reads through these see every call answered so far (as the admin API's reads do).
+    data: afterSettled(data, settled),
+    ledger: Object.assign(Object.create(ledger) as Ledger, {
+      verify: () => settled().then(() => ledger.verify()),
+      wallet: (id: string) => settled().then(() => ledger.wallet(id)),
+    }),
     runtime: main.runtime,
     fake,
     account,
     createKey,
+    settled,
     async wallet(walletId) {
+      await settled();
       const wallet = await ledger.wallet(walletId);
       if (!wallet) throw new Error(`no wallet ${walletId}`);
       return wallet;
@@ -321,4 +335,15 @@ export async function waitFor(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** `target` whose every method first waits for `settled()`. */
+function afterSettled<T extends object>(target: T, settled: () => Promise<void>): T {
+  return new Proxy(target, {
+    get(object, name) {
+      const value = Reflect.get(object, name, object);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => settled().then(() => value.apply(object, args));
+    },
+  });
 }

@@ -116,6 +116,7 @@ for (const kind of inject('stores') as StoreKind[]) {
       }
 
       const T = change.effectiveFrom;
+      await h.settled();
       const events: UsageEvent[] = [];
       for (let afterSeq: bigint | undefined; ; ) {
         const page = await h.data.listUsageEvents({ customerId: account.customerId, afterSeq, limit: 200 });

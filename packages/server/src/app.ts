@@ -16,7 +16,8 @@ export interface AppDeps {
    * The data plane (/v1/*), when this process serves it; the admin routes refresh its caches
    * (keys, providers, rate cards) after a change and seal provider keys with its secret box.
    */
-  gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'>;
+  gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'> &
+    Partial<Pick<GatewayRuntime, 'settled'>>;
   /** The customer routes the UI kit reads: allowed browser origins, the ledger's wallet changes. */
   customer?: CustomerApiDeps;
 }
@@ -24,9 +25,23 @@ export interface AppDeps {
 /**
  * The HTTP application: the admin API under /api/v1, the gateway under /v1, and a health check. One onError answers every throw, one notFound every unknown route.
  */
+/** How long a read waits for this instance's unsettled calls before answering without them. */
+const READ_SETTLE_WAIT_MS = 1_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
+  const settled = deps.gateway?.settled;
+  if (settled) {
+    // Read-your-writes: calls this instance answered are charged (a few ms after their answer)
+    // before a read of balances or usage runs. Bounded, so that a ledger outage does not hang reads.
+    app.use('/api/v1/*', async (c, next) => {
+      if (c.req.method === 'GET') await Promise.race([settled(), delay(READ_SETTLE_WAIT_MS)]);
+      await next();
+    });
+  }
   app.route('/api/v1', createAdminApp(deps));
   deps.gateway?.mount(app);
   app.notFound(notFound);

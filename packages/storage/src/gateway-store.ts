@@ -67,6 +67,8 @@ export interface GatewayStore {
     unit: string,
   ): Promise<{ id: string; unit: string } | undefined>;
   listUsageEvents(filter: UsageEventFilter): Promise<{ data: UsageEvent[]; nextSeq: bigint | null }>;
+  /** Which of these usage event ids are recorded (a settlement whose commit went unanswered). */
+  existingUsageEvents(ids: readonly string[]): Promise<Set<string>>;
 }
 
 export const USAGE_EVENT_COLUMNS = [

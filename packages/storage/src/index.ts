@@ -5,6 +5,7 @@ export * from './gateway-store.ts';
 export * from './ledger.ts';
 export * from './metering-store.ts';
 export * from './open.ts';
+export * from './outbox.ts';
 export { PostgresStore } from './postgres/store.ts';
 export * from './pricing-store.ts';
 export { rateLimitScopeKey } from './rate-limit-rows.ts';

@@ -24,6 +24,24 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/**
+ * Where an operation queues. Each lane has its own committer, so that one lane's batch never waits
+ * behind another's commit:
+ * - `default`: everything the admin API and the jobs submit; each batch is durable when it returns;
+ * - `hold`: the gateway's holds, which move no money. On PostgreSQL their batches commit without
+ *   waiting for the WAL flush (`synchronous_commit = off`): a crash of the database can forget a
+ *   hold acknowledged in its last moments, and the call's settlement then charges the wallet
+ *   directly (see the gateway's Settler). The next durable commit makes them durable too;
+ * - `settle`: the gateway's captures and releases, durable, submitted from its settlement outbox.
+ */
+export type LedgerLane = 'default' | 'hold' | 'settle';
+
+interface Lane {
+  readonly durable: boolean;
+  queue: Pending[];
+  running: boolean;
+}
+
 export interface LedgerOptions {
   clock?: () => number;
   newId?: IdFactory;
@@ -38,8 +56,11 @@ export interface LedgerOptions {
  * decided in order against the state its predecessors left, under the wallets' row locks.
  */
 export class Ledger {
-  private queue: Pending[] = [];
-  private running = false;
+  private readonly lanes: Record<LedgerLane, Lane> = {
+    default: { durable: true, queue: [], running: false },
+    hold: { durable: false, queue: [], running: false },
+    settle: { durable: true, queue: [], running: false },
+  };
   private readonly clock: () => number;
   private readonly newId: IdFactory;
   private readonly batchOperationsMax: number;
@@ -54,16 +75,17 @@ export class Ledger {
     this.batchOperationsMax = options.batchOperationsMax ?? BATCH_OPERATIONS_MAX;
   }
 
-  submit(operation: LedgerOperation): Promise<LedgerResult> {
+  submit(operation: LedgerOperation, laneName: LedgerLane = 'default'): Promise<LedgerResult> {
+    const lane = this.lanes[laneName];
     return new Promise((resolve, reject) => {
-      this.queue.push({ operation, resolve, reject });
-      if (!this.running) {
-        this.running = true;
+      lane.queue.push({ operation, resolve, reject });
+      if (!lane.running) {
+        lane.running = true;
         // Let other callers queue theirs first, so that a batch is not a batch of one. SQLite
         // commits synchronously, so nothing can join a batch while one commits: waiting for the
         // event loop's I/O callbacks of this turn (setImmediate) gathers every call that arrived.
-        if (this.store.dialect === 'sqlite') setImmediate(() => void this.drain());
-        else queueMicrotask(() => void this.drain());
+        if (this.store.dialect === 'sqlite') setImmediate(() => void this.drain(lane));
+        else queueMicrotask(() => void this.drain(lane));
       }
     });
   }
@@ -93,29 +115,34 @@ export class Ledger {
     }
   }
 
-  private async drain(): Promise<void> {
+  private async drain(lane: Lane): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchOperationsMax);
-        await this.commit(batch);
+      while (lane.queue.length > 0) {
+        const batch = lane.queue.splice(0, this.batchOperationsMax);
+        await this.commit(batch, lane.durable);
       }
     } finally {
-      this.running = false;
+      lane.running = false;
     }
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  private async commit(batch: Pending[], durable: boolean): Promise<void> {
     const operations = batch.map((p) => p.operation);
     const request = loadRequest(operations);
     for (let attempt = 0; ; attempt++) {
       let results: LedgerResult[] = [];
       const now = this.clock();
       try {
-        await this.store.ledgerBatch(request, now, (snapshot) => {
-          const decided = decideBatch(snapshot, operations, now, this.newId);
-          results = decided.results;
-          return decided.writes;
-        });
+        await this.store.ledgerBatch(
+          request,
+          now,
+          (snapshot) => {
+            const decided = decideBatch(snapshot, operations, now, this.newId);
+            results = decided.results;
+            return decided.writes;
+          },
+          { durable },
+        );
         for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
         this.notifyCommitted(results);
         return;
@@ -123,7 +150,7 @@ export class Ledger {
         if (error instanceof RetryableStoreError && attempt < BATCH_RETRIES_MAX) continue;
         if (batch.length > 1) {
           // One operation broke the batch: run each alone so that only it fails.
-          for (const pending of batch) await this.commit([pending]);
+          for (const pending of batch) await this.commit([pending], durable);
           return;
         }
         batch[0]!.reject(error);

@@ -76,11 +76,14 @@ export interface Store {
    * In one database transaction: lock the wallets the request names (and those of its holds and
    * transactions), load what `decide` needs, call it, and write what it returns.
    * Throws a RetryableStoreError when the transaction lost a race and may simply be run again.
+   * `durable: false` lets the commit return before it is flushed to disk where the store can
+   * (PostgreSQL's `synchronous_commit = off`); SQLite in WAL mode never waits for a flush.
    */
   ledgerBatch(
     request: LedgerLoadRequest,
     now: number,
     decide: (snapshot: LedgerSnapshot) => LedgerWrites,
+    options?: { durable?: boolean },
   ): Promise<void>;
   /** A wallet with what a read needs to settle expiries in memory (see viewWallet). */
   walletSnapshot(walletId: string, now: number): Promise<LedgerSnapshot | undefined>;

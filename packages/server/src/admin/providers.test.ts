@@ -21,6 +21,7 @@ describeStores('admin providers', (ctx) => {
     runtime = await setupGateway({
       store: ctx.store,
       ledger: new Ledger(ctx.store),
+      outbox: ':memory:',
       env: { TOLLGATE_SECRET: TEST_SECRET },
     });
     api = adminClient(ctx.store, {}, runtime);
@@ -161,7 +162,8 @@ describeStores('admin providers', (ctx) => {
     it.each([
       [
         'a gateway without a secret',
-        async () => setupGateway({ store: ctx.store, ledger: new Ledger(ctx.store), env: {} }),
+        async () =>
+          setupGateway({ store: ctx.store, ledger: new Ledger(ctx.store), outbox: ':memory:', env: {} }),
       ],
       ['no gateway at all', async () => undefined],
     ])('with %s, refuses an api_key and says how to fix it', async (_name, make) => {

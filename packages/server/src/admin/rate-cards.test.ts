@@ -17,6 +17,7 @@ describeStores('admin rate cards', (ctx) => {
     runtime = await setupGateway({
       store: ctx.store,
       ledger: new Ledger(ctx.store),
+      outbox: ':memory:',
       env: { TOLLGATE_SECRET: TEST_SECRET },
     });
     api = adminClient(ctx.store, {}, runtime);

@@ -8,7 +8,12 @@ describeStores('admin rate limits', (ctx) => {
   let api: AdminClient;
   let runtime: GatewayRuntime;
   beforeAll(async () => {
-    runtime = await setupGateway({ store: ctx.store, ledger: new Ledger(ctx.store), env: {} });
+    runtime = await setupGateway({
+      store: ctx.store,
+      ledger: new Ledger(ctx.store),
+      outbox: ':memory:',
+      env: {},
+    });
     api = adminClient(ctx.store, {}, runtime);
   });
   afterAll(async () => {

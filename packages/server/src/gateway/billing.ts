@@ -63,6 +63,8 @@ export interface CallContext {
   unit: string;
   holdId: string;
   holdAmount: Micros;
+  /** The wallet's balance less its pending holds right after this call's hold. */
+  availableAfterHold: Micros;
   /** The stream ends cleanly when its hold is used up (the key's option). */
   cut: boolean;
   /** The cost at which the hold is used up (null: the stream is never cut). */

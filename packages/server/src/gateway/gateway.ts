@@ -19,6 +19,7 @@ import type { Catalog } from './catalog.ts';
 import { type GatewayReply, type GatewayRequest, json } from './exchange.ts';
 import { type KeyResolver, modelAllowed, type VirtualKey } from './keys.ts';
 import { COUNTED_REFUSALS } from './refusal-recorder.ts';
+import type { Settler } from './settler.ts';
 import { StreamPump } from './stream.ts';
 import { isTimeout, readAll, type Upstream, type UpstreamResponse } from './upstream.ts';
 
@@ -35,6 +36,8 @@ export interface WalletRef {
 
 export interface GatewayDeps {
   ledger: Ledger;
+  /** Charges calls after their answer, from a durable outbox (settler.ts). */
+  settler: Pick<Settler, 'settle'>;
   keys: KeyResolver;
   catalog: Catalog;
   rateCard(provider: string, model: string, at: number): RateCard | null;
@@ -263,11 +266,16 @@ export class Gateway {
       keyId: key.id,
       models: [model, route.model],
     });
-    const { holdId, holdAmount, softCapsPassed } = await this.hold(wallet.id, maxPrice, requestId, {
-      // A stream that may be cut can start on less than its maximum: the prompt and some output.
-      floor: cuttable ? await priceAt(CUT_OUTPUT_TOKENS_MIN) : null,
-      budgets: budgets ?? null,
-    }).catch(async (error: unknown) => {
+    const { holdId, holdAmount, available, softCapsPassed } = await this.hold(
+      wallet.id,
+      maxPrice,
+      requestId,
+      {
+        // A stream that may be cut can start on less than its maximum: the prompt and some output.
+        floor: cuttable ? await priceAt(CUT_OUTPUT_TOKENS_MIN) : null,
+        budgets: budgets ?? null,
+      },
+    ).catch(async (error: unknown) => {
       await rateLimit?.settle(0);
       throw error;
     });
@@ -284,6 +292,7 @@ export class Gateway {
       unit: wallet.unit,
       holdId,
       holdAmount,
+      availableAfterHold: available,
       cut: cuttable,
       // The stream watch counts cost; the hold is a price. The cost that uses the hold up is the
       // hold's share of the call's most: a plan that prices by markup scales both alike. A call
@@ -308,7 +317,7 @@ export class Gateway {
     amount: Micros,
     requestId: string,
     options: { floor: Micros | null; budgets: CallBudgets | null },
-  ): Promise<{ holdId: string; holdAmount: Micros; softCapsPassed: string[] }> {
+  ): Promise<{ holdId: string; holdAmount: Micros; available: Micros; softCapsPassed: string[] }> {
     const wanted = amount > 0n ? amount : 1n;
     const charges = options.budgets?.charges ?? [];
     let result = await this.submitHold(walletId, wanted, requestId, charges);
@@ -324,6 +333,7 @@ export class Gateway {
       return {
         holdId: result.value.hold.id,
         holdAmount: result.value.hold.amount,
+        available: result.value.wallet.balance - result.value.wallet.pending,
         // A hard budget passed refuses the hold: those passed here are soft.
         softCapsPassed: (result.value.budgets ?? []).filter((b) => b.exceeded).map((b) => b.budgetId),
       };
@@ -338,17 +348,20 @@ export class Gateway {
   }
 
   private submitHold(walletId: string, amount: Micros, requestId: string, budgets: BudgetCharge[]) {
-    return this.deps.ledger.submit({
-      command: {
-        kind: 'hold',
-        walletId,
-        amount,
-        ttlMs: this.deps.limits.holdTtlMs,
-        capturePolicy: 'overflow',
-        metadata: { request_id: requestId },
-        ...(budgets.length > 0 ? { budgets } : {}),
+    return this.deps.ledger.submit(
+      {
+        command: {
+          kind: 'hold',
+          walletId,
+          amount,
+          ttlMs: this.deps.limits.holdTtlMs,
+          capturePolicy: 'overflow',
+          metadata: { request_id: requestId },
+          ...(budgets.length > 0 ? { budgets } : {}),
+        },
       },
-    });
+      'hold',
+    );
   }
 
   private async forward(
@@ -480,12 +493,14 @@ export class Gateway {
   }
 
   private async release(holdId: string): Promise<void> {
-    await this.deps.ledger.submit({ command: { kind: 'release', holdId } });
+    await this.deps.ledger.submit({ command: { kind: 'release', holdId } }, 'settle');
   }
 
   /**
-   * Captures what the call used (above its hold too: the excess is debited within the overdraft,
-   * and what the overdraft cannot cover is booked as owed) and meters it in the same transaction.
+   * Prices what the call used and hands it to the settler, which captures it after the answer
+   * (above its hold too: the excess is debited within the overdraft, and what the overdraft cannot
+   * cover is booked as owed) and meters it in the same transaction. The balance the answer shows is
+   * the wallet's as of the hold, with this call's charge in place of its hold.
    */
   async settle(
     call: CallContext,
@@ -495,7 +510,12 @@ export class Gateway {
     upstreamRequestId: string | null,
   ): Promise<{ cost: Micros; price: Micros; balance: Micros | null }> {
     const usage = finalUsage(call.route, call.api, report, call.countedInput, outputText);
-    await call.rateLimit?.settle(usage.inputTokens + usage.outputTokens);
+    // The token true-up is bookkeeping for the next calls: not awaited (nor fatal when it fails).
+    call.rateLimit
+      ?.settle(usage.inputTokens + usage.outputTokens)
+      .catch((error: unknown) =>
+        this.deps.log?.(`gateway ${call.requestId}: rate-limit true-up failed: ${error}`),
+      );
     const cost = costOf(call.card, usage);
     const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
     event.price = await this.pricer.price({
@@ -511,17 +531,12 @@ export class Gateway {
     });
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
     if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
-    const result = await this.deps.ledger.submit({
-      command: { kind: 'capture', holdId: call.holdId, amount: event.price, usageEvent: event, owe: true },
-    });
-    if (!result.ok) {
-      this.deps.log?.(`gateway ${call.requestId}: capture of ${event.price} refused: ${result.code}`);
-      return { cost, price: event.price, balance: null };
-    }
-    this.deps.onSettled?.(call, event);
-    const wallet =
-      'wallet' in result.value ? (result.value.wallet as { balance: Micros; pending: Micros }) : null;
-    return { cost, price: event.price, balance: wallet ? wallet.balance - wallet.pending : null };
+    const onSettled = this.deps.onSettled;
+    this.deps.settler.settle(
+      { holdId: call.holdId, walletId: call.walletId, amount: event.price, event },
+      onSettled && ((settled) => onSettled(call, settled)),
+    );
+    return { cost, price: event.price, balance: call.availableAfterHold + call.holdAmount - event.price };
   }
 }
 

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { RateCard } from '@tollgate/domain';
-import { budgetStore, gatewayStore, type Ledger, pricingStore, type Store } from '@tollgate/storage';
+import { budgetStore, gatewayStore, type Ledger, Outbox, pricingStore, type Store } from '@tollgate/storage';
 import type { Hono } from 'hono';
 import { type RateLimiter, startRateLimiter } from '../limits/rate-limiter.ts';
 import { callExporter } from '../otlp/export.ts';
@@ -16,6 +17,7 @@ import { KeyResolver } from './keys.ts';
 import { builtinProviders, Providers } from './providers.ts';
 import { RateCards } from './rate-cards.ts';
 import { mountGateway } from './routes.ts';
+import { SETTLE_GATHER_MS, Settler } from './settler.ts';
 import { Upstream } from './upstream.ts';
 import { WalletResolver } from './wallets.ts';
 
@@ -25,6 +27,11 @@ export const DEFAULT_HOLD_TTL_MS = 60 * 60 * 1000;
 export interface GatewaySetupOptions {
   store: Store;
   ledger: Ledger;
+  /**
+   * The settlement outbox's file (runtime/database-url.ts `outboxPath`), or `:memory:` where
+   * losing unsettled calls on a crash does not matter (tests that never crash).
+   */
+  outbox: string;
   env?: NodeJS.ProcessEnv;
   /** Providers from tollgate.config (they replace built-ins of the same id). */
   providers?: ProviderConfig[];
@@ -49,6 +56,9 @@ export interface GatewayRuntime {
   pricing?: { invalidate(): void };
   /** Customers' cached budgets, refreshed by the admin budget routes after a change. */
   budgets?: { invalidate(): void };
+  /** Resolves once every call answered so far is charged (reads wait for it: read-your-writes). */
+  settled(): Promise<void>;
+  settler: Settler;
   mount(app: Hono): void;
   close(): Promise<void>;
 }
@@ -92,8 +102,17 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     ...(options.log ? { log: options.log } : {}),
   });
   const exporter = callExporter(env, options.log);
+  const settler = new Settler({
+    ledger: options.ledger,
+    store: data,
+    outbox: new Outbox(options.outbox, `${process.pid}-${randomUUID()}`),
+    gatherMs: Number(env.TOLLGATE_SETTLE_GATHER_MS ?? SETTLE_GATHER_MS),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  plans.settled = () => settler.settled();
   const gateway = new Gateway({
     ledger: options.ledger,
+    settler,
     keys,
     catalog: new Catalog(() => providers.map()),
     rateCard: (provider, model, at) => rateCards.find(provider, model, at),
@@ -135,10 +154,13 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     rateLimiter,
     pricing: plans,
     budgets,
+    settled: () => settler.settled(),
+    settler,
     mount: (app) => mountGateway(app, gateway),
     async close() {
       rateCards.stop();
       providers.stop();
+      await settler.close();
       await upstream.close();
       await exporter?.close();
       await rateLimiter.close();

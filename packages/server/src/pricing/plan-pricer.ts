@@ -39,6 +39,8 @@ const planCall = (call: CallPricing): PlanCall => ({
 export class PlanPricer implements Pricer {
   private readonly plans = new Map<string, { plan: PricePlan | null; until: number }>();
   private readonly applied = new Set<string>();
+  /** Waits for this instance's answered calls to be charged (set by the gateway's setup). */
+  settled: () => Promise<void> = async () => {};
 
   constructor(
     private readonly data: PricingStore,
@@ -89,6 +91,8 @@ export class PlanPricer implements Pricer {
   }
 
   private async checkCap(plan: PricePlan, call: AdmissionCall, sessionId: string): Promise<void> {
+    // The session's calls answered here are charged just after their answer: count them all.
+    await this.settled();
     const spent = await this.data.sessionTotals(call.customerId, sessionId);
     if (!sessionCapExceeded(plan, spent.cost, call.cost)) return;
     throw new GatewayError(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '@tollgate/storage';
 
 /** The store a process uses: DATABASE_URL, or the embedded SQLite file under ./.tollgate. */
@@ -19,4 +20,19 @@ export function describeDatabase(url: string): string {
   } catch {
     return 'postgres (unparseable URL)';
   }
+}
+
+/**
+ * Where the gateway's settlement outbox lives (TOLLGATE_OUTBOX, else beside the SQLite file, else
+ * one file per PostgreSQL database under ./.tollgate): a local file that must outlive the process.
+ */
+export function outboxPath(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.TOLLGATE_OUTBOX?.trim();
+  if (configured) return configured;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    return file === '' || file === ':memory:' ? ':memory:' : `${file}-outbox`;
+  }
+  const database = describeDatabase(databaseUrl).slice('postgres '.length);
+  return `./.tollgate/outbox-${createHash('sha256').update(database).digest('hex').slice(0, 12)}.db`;
 }

@@ -10,7 +10,7 @@ import { RefusalRecorder } from '../gateway/refusal-recorder.ts';
 import { setupGateway } from '../gateway/setup.ts';
 import { parseCorsOrigins } from '../http/customer-cors.ts';
 import { EXPIRY_INTERVAL_MS, startExpiryScheduler } from '../scheduler.ts';
-import { describeDatabase } from './database-url.ts';
+import { describeDatabase, outboxPath } from './database-url.ts';
 import { DEFAULT_HOST } from './defaults.ts';
 import { listen } from './listen.ts';
 
@@ -77,6 +77,7 @@ async function serveStore(
   const gateway = await setupGateway({
     store,
     ledger,
+    outbox: outboxPath(options.databaseUrl, env),
     env,
     log,
     providers: config.providers,

@@ -118,6 +118,11 @@ export class PostgresGatewayStore implements GatewayStore {
     return row && { id: String(row.id), unit: String(row.unit) };
   }
 
+  async existingUsageEvents(ids: readonly string[]): Promise<Set<string>> {
+    const rows = await this.all('SELECT id FROM usage_events WHERE id = ANY($1)', [ids]);
+    return new Set(rows.map((row) => String(row.id)));
+  }
+
   async listUsageEvents(filter: UsageEventFilter): Promise<{ data: UsageEvent[]; nextSeq: bigint | null }> {
     const rows = await this.all(
       `SELECT * FROM usage_events WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR request_id = $2)

@@ -48,6 +48,8 @@ import { RetryableStoreError } from '../store.ts';
 const POOL_SIZE_MAX = 16;
 /** A Ledger commits one batch at a time; a few connections serve several Ledgers on one store. */
 const LEDGER_CONNECTIONS_MAX = 4;
+/** A batch that moves no money (the gateway's holds) does not wait for its WAL flush. */
+const NOT_DURABLE_SQL = 'SET LOCAL synchronous_commit = off';
 const INT8_OID = 20;
 /** Errors after which the same transaction may simply be run again. */
 const RETRYABLE_CODES = new Set(['40001', '40P01', '23505']);
@@ -312,6 +314,7 @@ export class PostgresStore implements Store {
     request: LedgerLoadRequest,
     now: number,
     decide: (snapshot: LedgerSnapshot) => LedgerWrites,
+    options: { durable?: boolean } = {},
   ): Promise<void> {
     const client = await this.ledgerPool.connect();
     let broken: unknown;
@@ -371,6 +374,7 @@ export class PostgresStore implements Store {
       // rollback: nothing of the batch is kept. The write's error is the one thrown.
       await inOrder(
         client.query({ name: 'tollgate_ledger_write', text: WRITE_SQL, values: writeParameters(writes) }),
+        ...(options.durable === false ? [client.query(NOT_DURABLE_SQL)] : []),
         client.query('COMMIT'),
       );
     } catch (error) {

@@ -115,6 +115,14 @@ export class SqliteGatewayStore implements GatewayStore {
     return row && { id: String(row.id), unit: String(row.unit) };
   }
 
+  async existingUsageEvents(ids: readonly string[]): Promise<Set<string>> {
+    const rows = this.all(
+      'SELECT id FROM usage_events WHERE id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(ids),
+    );
+    return new Set(rows.map((row) => String(row.id)));
+  }
+
   async listUsageEvents(filter: UsageEventFilter): Promise<{ data: UsageEvent[]; nextSeq: bigint | null }> {
     const rows = this.all(
       `SELECT * FROM usage_events WHERE (? IS NULL OR customer_id = ?) AND (? IS NULL OR request_id = ?)

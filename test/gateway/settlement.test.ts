@@ -1,0 +1,317 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Micros, newId, type UsageEvent } from '@tollgate/domain';
+import { gatewayStore, Ledger, Outbox, openStore, type Store } from '@tollgate/storage';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
+import { encode, type Settlement, Settler } from '../../packages/server/src/gateway/settler.ts';
+import { type FakeProvider, fixtureEntry, startFakeProvider } from '../fake-provider/server.ts';
+import { type Server, startServer } from '../fixtures/cli-process.ts';
+import { freshDatabase, type StoreKind } from '../stores.ts';
+import { OPENAI_KEY } from './harness.ts';
+
+/**
+ * Calls are charged just after their answer, from a durable local outbox (DESIGN.md §5). These
+ * tests kill the process between the answer and the charge, replay settlements, lose holds, and
+ * share an outbox between instances: every answered call must be charged exactly once.
+ */
+const REQUEST = fixtureEntry('openai_chat_nonstream.json').request
+  .body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+const GRANT = 10_000_000n;
+const CALLS = 5;
+/** Long enough that nothing settles by timer while the test looks. */
+const NEVER_MS = '600000';
+const SETTLE_WAIT_MS = 10_000;
+
+interface Account {
+  customerId: string;
+  walletId: string;
+  key: string;
+  keyId: string;
+}
+
+async function seed(store: Store, ledger: Ledger, grant: Micros = GRANT): Promise<Account> {
+  const customerId = newId('cus');
+  const now = Date.now();
+  await store.createCustomer({ id: customerId, name: 'Settlement test', metadata: null, createdAt: now });
+  const wallet = await store.createWallet({
+    id: newId('wal'),
+    customerId,
+    teamId: null,
+    unit: 'usd',
+    overdraftLimit: 0n,
+    capturePolicy: 'reject',
+    createdAt: now,
+  });
+  const granted = await ledger.submit({
+    command: {
+      kind: 'grant',
+      walletId: wallet.id,
+      amount: grant,
+      source: 'purchase',
+      expiresAt: null,
+      priority: 50,
+    },
+  });
+  if (!granted.ok) throw new Error(granted.message);
+  const generated = generateVirtualKey();
+  const keyId = newId('key');
+  await gatewayStore(store).createKey({
+    id: keyId,
+    digest: generated.digest,
+    prefix: generated.prefix,
+    name: null,
+    customerId,
+    teamId: null,
+    userId: null,
+    feature: null,
+    models: null,
+    walletId: null,
+    endStreamOnHoldExhausted: false,
+    expiresAt: null,
+    revokedAt: null,
+    createdAt: now,
+  });
+  return { customerId, walletId: wallet.id, key: generated.key, keyId };
+}
+
+async function counts(store: Store, account: Account) {
+  const data = gatewayStore(store);
+  const events = (await data.listUsageEvents({ customerId: account.customerId, limit: 100 })).data;
+  const ledger = new Ledger(store);
+  const wallet = (await ledger.wallet(account.walletId))!;
+  return { events, wallet, violations: await ledger.verify() };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const until = Date.now() + SETTLE_WAIT_MS;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value, bigints)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
+
+/** A usage event as the gateway writes one, for settlements made by hand. */
+function usageEventFor(account: Account, holdId: string | null, price: Micros): UsageEvent {
+  return {
+    id: newId('evt'),
+    requestId: newId('req'),
+    customerId: account.customerId,
+    teamId: null,
+    userId: null,
+    feature: null,
+    sessionId: null,
+    traceId: null,
+    tags: {},
+    keyId: account.keyId,
+    walletId: account.walletId,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    api: 'chat',
+    valueUnit: null,
+    inputTokens: 27,
+    outputTokens: 42,
+    cachedInputTokens: 0,
+    cacheCreationInputTokens: 0,
+    reasoningTokens: 0,
+    estimated: false,
+    cost: price,
+    price,
+    unit: 'usd',
+    cacheStatus: 'miss',
+    status: 'ok',
+    latencyMs: 1,
+    upstreamRequestId: null,
+    holdId,
+    transactionId: null,
+    createdAt: Date.now(),
+  };
+}
+
+for (const kind of inject('stores') as StoreKind[]) {
+  describe(`settlement after the answer [${kind}]`, () => {
+    let databaseUrl: string;
+    let store: Store;
+    let ledger: Ledger;
+    let fake: FakeProvider;
+    let dir: string;
+    beforeAll(async () => {
+      databaseUrl = await freshDatabase(kind);
+      store = openStore(databaseUrl);
+      await store.migrate();
+      ledger = new Ledger(store);
+      fake = await startFakeProvider();
+      dir = mkdtempSync(join(tmpdir(), 'tollgate-outbox-'));
+    });
+    afterAll(async () => {
+      await fake?.close();
+      await store?.close();
+    });
+
+    const serverEnv = (outbox: string, extra: Record<string, string> = {}) => ({
+      DATABASE_URL: databaseUrl,
+      TOLLGATE_OUTBOX: outbox,
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+      OPENAI_API_KEY: OPENAI_KEY,
+      ...extra,
+    });
+
+    it('a process killed after answering and before charging: the next start charges each call exactly once', async () => {
+      const account = await seed(store, ledger);
+      const outbox = join(dir, 'killed.outbox');
+      const first = await startServer(serverEnv(outbox, { TOLLGATE_SETTLE_GATHER_MS: NEVER_MS }));
+      let prices = 0n;
+      try {
+        const client = new OpenAI({ apiKey: account.key, baseURL: `${first.url}/v1`, maxRetries: 0 });
+        for (let i = 0; i < CALLS; i++) {
+          const { response } = await client.chat.completions.create(REQUEST).withResponse();
+          prices += BigInt(response.headers.get('x-tollgate-price')!);
+        }
+        // Answered, not yet charged: the holds are open and nothing is metered.
+        const before = await counts(store, account);
+        expect(before.events).toHaveLength(0);
+        expect(before.wallet.pending).toBeGreaterThan(0n);
+        expect(before.wallet.balance).toBe(GRANT);
+      } finally {
+        first.child.kill('SIGKILL');
+        await first.exited;
+      }
+      expect(prices).toBeGreaterThan(0n);
+
+      const second = await startServer(serverEnv(outbox));
+      try {
+        const after = await waitFor(
+          () => counts(store, account),
+          (c) => c.events.length === CALLS && c.wallet.pending === 0n,
+          `${CALLS} calls charged`,
+        );
+        expect(after.wallet.balance).toBe(GRANT - prices);
+        expect(after.events.reduce((sum, e) => sum + e.price, 0n)).toBe(prices);
+        expect(after.violations).toEqual([]);
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+      // A third start finds nothing left to apply: still exactly one charge per call.
+      const third: Server = await startServer(serverEnv(outbox));
+      third.child.kill('SIGTERM');
+      await third.exited;
+      const final = await counts(store, account);
+      expect(final.events).toHaveLength(CALLS);
+      expect(final.wallet.balance).toBe(GRANT - prices);
+      expect(final.violations).toEqual([]);
+    });
+
+    it('an instance stopped cleanly charges every answered call before it exits', async () => {
+      const account = await seed(store, ledger);
+      const server = await startServer(
+        serverEnv(join(dir, 'clean.outbox'), { TOLLGATE_SETTLE_GATHER_MS: NEVER_MS }),
+      );
+      const client = new OpenAI({ apiKey: account.key, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      for (let i = 0; i < CALLS; i++) await client.chat.completions.create(REQUEST);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+      const after = await counts(store, account);
+      expect(after.events).toHaveLength(CALLS);
+      expect(after.wallet.pending).toBe(0n);
+      expect(after.violations).toEqual([]);
+    });
+
+    it('a settlement replayed after its commit went unanswered is charged once', async () => {
+      const account = await seed(store, ledger);
+      const hold = await ledger.submit({
+        command: { kind: 'hold', walletId: account.walletId, amount: 500n, ttlMs: 60_000 },
+      });
+      if (!hold.ok || hold.value.kind !== 'hold') throw new Error('hold failed');
+      const settlement: Settlement = {
+        holdId: hold.value.hold.id,
+        walletId: account.walletId,
+        amount: 120n,
+        event: usageEventFor(account, hold.value.hold.id, 120n),
+      };
+      const path = join(dir, 'replay.outbox');
+      // The same settlement left twice by instances that are gone (as after a crash mid-commit).
+      for (const owner of ['gone-1', 'gone-2']) {
+        const orphaned = new Outbox(path, owner);
+        orphaned.append(encode(settlement));
+        orphaned.close();
+      }
+      for (let i = 0; i < 2; i++) {
+        const settler = new Settler({
+          ledger,
+          store: gatewayStore(store),
+          outbox: new Outbox(path, `test-${i}`),
+        });
+        await settler.settled();
+        await settler.close();
+      }
+      const after = await counts(store, account);
+      expect(after.events.map((e) => e.id)).toEqual([settlement.event.id]);
+      expect(after.wallet.balance).toBe(GRANT - 120n);
+      expect(after.wallet.pending).toBe(0n);
+      expect(after.violations).toEqual([]);
+      expect(new Outbox(path, 'reader').size()).toBe(0);
+    });
+
+    it('a settlement whose hold was lost (a database crash forgot it) charges the wallet directly', async () => {
+      const account = await seed(store, ledger, 100n);
+      const settlement: Settlement = {
+        holdId: 'hld_lost_in_a_crash',
+        walletId: account.walletId,
+        amount: 150n,
+        event: usageEventFor(account, null, 150n),
+      };
+      const settler = new Settler({
+        ledger,
+        store: gatewayStore(store),
+        outbox: new Outbox(join(dir, 'lost.outbox'), 'test'),
+      });
+      settler.settle(settlement);
+      await settler.settled();
+      await settler.close();
+      const after = await counts(store, account);
+      expect(after.events.map((e) => e.price)).toEqual([150n]);
+      // The wallet had 100: it is spent, and the other 50 are owed.
+      expect(after.wallet.balance).toBe(0n);
+      expect(after.wallet.owed).toBe(50n);
+      expect(after.violations).toEqual([]);
+    });
+  });
+}
+
+describe('settlement outbox', () => {
+  it('instances sharing a file take over a gone instance’s entries once between them', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'shared.outbox');
+    const gone = new Outbox(path, 'gone');
+    const seqs = Array.from({ length: 50 }, (_, i) => gone.append(`entry ${i}`));
+    gone.close();
+    const a = new Outbox(path, 'a');
+    const b = new Outbox(path, 'b');
+    const own = a.append('a’s own');
+    const claimed = [...a.claimOrphans(new Set([own])), ...b.claimOrphans(new Set())].map((e) => e.seq);
+    expect(claimed.sort((x, y) => x - y)).toEqual(seqs);
+    // A live instance's entries are never taken.
+    expect(b.claimOrphans(new Set()).map((e) => e.seq)).not.toContain(own);
+    a.close();
+    b.close();
+  });
+
+  it('an instance whose heartbeat went stale is gone, even if its process id is reused', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'stale.outbox');
+    let now = 1_000_000;
+    const stale = new Outbox(path, 'stale', () => now);
+    const seq = stale.append('left behind');
+    const other = new Outbox(path, 'other', () => now);
+    expect(other.claimOrphans(new Set())).toEqual([]);
+    now += 60_000;
+    expect(other.claimOrphans(new Set()).map((e) => e.seq)).toEqual([seq]);
+    other.close();
+  });
+});
