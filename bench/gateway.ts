@@ -22,7 +22,9 @@
  * `direct,tollgate-sqlite,tollgate-postgres,portkey`), TOLLGATE_BENCH_DURATION_MS (4000),
  * TOLLGATE_BENCH_WARMUP_MS (1000), TOLLGATE_BENCH_PROFILE (1; 0 skips the profile); to run a part:
  * TOLLGATE_BENCH_UPSTREAMS (`instant,50 ms`), TOLLGATE_BENCH_CONCURRENCY (`1,64`),
- * TOLLGATE_BENCH_STREAMS (`plain,stream`).
+ * TOLLGATE_BENCH_STREAMS (`plain,stream`); TOLLGATE_BENCH_PROFILE_CONCURRENCY (64). To compare with
+ * another version in the same run: TOLLGATE_BENCH_BASELINE=<a checkout with npm ci done> and the
+ * targets `baseline-sqlite`, `baseline-postgres`.
  * `--markdown` also prints the tables as Markdown.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -63,6 +65,8 @@ const TARGETS = env('TOLLGATE_BENCH_TARGETS', 'direct,tollgate-sqlite,tollgate-p
   .map((t) => t.trim());
 const ADMIN_URL = env('TOLLGATE_BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test');
 const PROFILE = env('TOLLGATE_BENCH_PROFILE', '1') !== '0';
+/** Another checkout of Tollgate (npm ci done), measured as `baseline-sqlite` / `baseline-postgres`. */
+const BASELINE = process.env.TOLLGATE_BENCH_BASELINE ?? null;
 const MARKDOWN = process.argv.includes('--markdown');
 
 const list = (name: string, fallback: string) =>
@@ -137,8 +141,11 @@ async function startTollgate(
   storeUrl: string,
   upstream: FakeUpstream,
   outbox: string,
+  checkout: string | null = null,
 ): Promise<Subject & { child: ChildProcess }> {
-  const child = fork(here('./gateway-tollgate.ts'), [], {
+  const script = checkout ? join(checkout, 'bench', 'gateway-tollgate.ts') : here('./gateway-tollgate.ts');
+  const child = fork(script, [], {
+    ...(checkout ? { cwd: checkout } : {}),
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,
@@ -328,7 +335,7 @@ async function profileTollgate(upstream: FakeUpstream, dir: string): Promise<voi
     upstream,
     join(dir, 'profile.outbox'),
   );
-  const concurrency = 64;
+  const concurrency = Number(env('TOLLGATE_BENCH_PROFILE_CONCURRENCY', '64'));
   const target = loadTarget(subject, false);
   const pool = loadPool(subject.origin, concurrency);
   try {
@@ -373,6 +380,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-gwbench-'));
   const subjects: Subject[] = [];
   let postgres: Awaited<ReturnType<typeof freshPostgres>> | undefined;
+  let baseline: Awaited<ReturnType<typeof freshPostgres>> | undefined;
   try {
     for (const name of TARGETS) {
       if (name === 'direct') subjects.push(direct(upstream));
@@ -388,6 +396,21 @@ async function main(): Promise<void> {
       else if (name === 'tollgate-postgres') {
         postgres = await freshPostgres();
         subjects.push(await startTollgate(name, postgres.url, upstream, join(dir, `${name}.outbox`)));
+      } else if (name === 'baseline-sqlite' && BASELINE)
+        subjects.push(
+          await startTollgate(
+            name,
+            `sqlite:${join(dir, 'baseline.db')}`,
+            upstream,
+            join(dir, `${name}.outbox`),
+            BASELINE,
+          ),
+        );
+      else if (name === 'baseline-postgres' && BASELINE) {
+        baseline = await freshPostgres();
+        subjects.push(
+          await startTollgate(name, baseline.url, upstream, join(dir, `${name}.outbox`), BASELINE),
+        );
       } else if (name === 'portkey') subjects.push(await startPortkey(upstream));
       else throw new Error(`unknown target ${name}`);
     }
@@ -462,6 +485,7 @@ async function main(): Promise<void> {
   } finally {
     for (const subject of subjects) await subject.close().catch(() => {});
     await postgres?.drop();
+    await baseline?.drop();
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -240,7 +240,7 @@ for (const kind of inject('stores') as StoreKind[]) {
       // The same settlement left twice by instances that are gone (as after a crash mid-commit).
       for (const owner of ['gone-1', 'gone-2']) {
         const orphaned = new Outbox(path, owner);
-        orphaned.append(encode(settlement));
+        orphaned.append([encode(settlement)]);
         orphaned.close();
       }
       for (let i = 0; i < 2; i++) {
@@ -273,7 +273,7 @@ for (const kind of inject('stores') as StoreKind[]) {
         store: gatewayStore(store),
         outbox: new Outbox(join(dir, 'lost.outbox'), 'test'),
       });
-      settler.settle(settlement);
+      await settler.settle(settlement);
       await settler.settled();
       await settler.close();
       const after = await counts(store, account);
@@ -290,11 +290,11 @@ describe('settlement outbox', () => {
   it('instances sharing a file take over a gone instance’s entries once between them', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'shared.outbox');
     const gone = new Outbox(path, 'gone');
-    const seqs = Array.from({ length: 50 }, (_, i) => gone.append(`entry ${i}`));
+    const seqs = gone.append(Array.from({ length: 50 }, (_, i) => `entry ${i}`));
     gone.close();
     const a = new Outbox(path, 'a');
     const b = new Outbox(path, 'b');
-    const own = a.append('a’s own');
+    const [own] = a.append(['a’s own']) as [number];
     const claimed = [...a.claimOrphans(new Set([own])), ...b.claimOrphans(new Set())].map((e) => e.seq);
     expect(claimed.sort((x, y) => x - y)).toEqual(seqs);
     // A live instance's entries are never taken.
@@ -307,7 +307,7 @@ describe('settlement outbox', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'stale.outbox');
     let now = 1_000_000;
     const stale = new Outbox(path, 'stale', () => now);
-    const seq = stale.append('left behind');
+    const [seq] = stale.append(['left behind']) as [number];
     const other = new Outbox(path, 'other', () => now);
     expect(other.claimOrphans(new Set())).toEqual([]);
     now += 60_000;

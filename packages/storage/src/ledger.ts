@@ -33,6 +33,7 @@ interface Pending {
  *   hold acknowledged in its last moments, and the call's settlement then charges the wallet
  *   directly (see the gateway's Settler). The next durable commit makes them durable too;
  * - `settle`: the gateway's captures and releases, durable, submitted from its settlement outbox.
+ * On SQLite, where batches commit one at a time and never wait for a flush, all lanes are one.
  */
 export type LedgerLane = 'default' | 'hold' | 'settle';
 
@@ -76,7 +77,9 @@ export class Ledger {
   }
 
   submit(operation: LedgerOperation, laneName: LedgerLane = 'default'): Promise<LedgerResult> {
-    const lane = this.lanes[laneName];
+    // SQLite commits one batch at a time whatever the lane, and never waits for a flush: one
+    // queue there makes one transaction of everything a turn brought (holds and captures alike).
+    const lane = this.store.dialect === 'sqlite' ? this.lanes.default : this.lanes[laneName];
     return new Promise((resolve, reject) => {
       lane.queue.push({ operation, resolve, reject });
       if (!lane.running) {

@@ -62,9 +62,13 @@ export class Outbox {
     this.heartbeat();
   }
 
-  /** Writes an entry (durable when this returns); returns its sequence number. */
-  append(body: string): number {
-    return Number(this.appendStatement.run(this.owner, body, this.clock()).lastInsertRowid);
+  /** Writes entries in one transaction (durable when this returns); returns their sequence numbers. */
+  append(bodies: readonly string[]): number[] {
+    const now = this.clock();
+    const write = this.db.transaction(() =>
+      bodies.map((body) => Number(this.appendStatement.run(this.owner, body, now).lastInsertRowid)),
+    );
+    return write.immediate();
   }
 
   /** Forgets entries that are done. */

@@ -532,7 +532,7 @@ export class Gateway {
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
     if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
     const onSettled = this.deps.onSettled;
-    this.deps.settler.settle(
+    await this.deps.settler.settle(
       { holdId: call.holdId, walletId: call.walletId, amount: event.price, event },
       onSettled && ((settled) => onSettled(call, settled)),
     );

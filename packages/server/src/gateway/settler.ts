@@ -21,6 +21,12 @@ export const OUTBOX_SWEEP_MS = 5_000;
 /** How long close() waits for the ledger before leaving what is left to the next instance. */
 const CLOSE_WAIT_MS = 5_000;
 
+interface Appending {
+  settlement: Settlement;
+  onSettled?: (event: UsageEvent) => void;
+  resolve: () => void;
+}
+
 interface Queued {
   seq: number;
   settlement: Settlement;
@@ -55,6 +61,7 @@ export interface SettlerOptions {
  * spent twice meanwhile.
  */
 export class Settler {
+  private appending: Appending[] = [];
   private queue: Queued[] = [];
   /** Sequence numbers appended and not yet done. */
   private readonly open = new Set<number>();
@@ -81,14 +88,61 @@ export class Settler {
     this.sweeper.unref();
   }
 
-  /** Writes the settlement to the outbox and schedules it; the call may be answered on return. */
-  settle(settlement: Settlement, onSettled?: (event: UsageEvent) => void): void {
-    if (this.closing) throw new Error('The settler is closed.');
-    const seq = this.options.outbox.append(encode(settlement));
-    this.open.add(seq);
-    this.queue.push({ seq, settlement, uncertain: false, ...(onSettled ? { onSettled } : {}) });
+  /**
+   * Writes the settlement to the outbox and schedules its capture; the call may be answered once
+   * this resolves. The settlements of one event-loop turn are written in one transaction. Should
+   * the outbox fail (a full disk), the settlement is captured directly instead, before resolving.
+   */
+  settle(settlement: Settlement, onSettled?: (event: UsageEvent) => void): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('The settler is closed.'));
+    return new Promise((resolve) => {
+      this.appending.push({ settlement, resolve, ...(onSettled ? { onSettled } : {}) });
+      if (this.appending.length === 1) setImmediate(() => this.append());
+    });
+  }
+
+  private append(): void {
+    const items = this.appending;
+    this.appending = [];
+    let seqs: number[];
+    try {
+      seqs = this.options.outbox.append(items.map((item) => encode(item.settlement)));
+    } catch (error) {
+      this.options.log?.(
+        `settler: the outbox ${this.options.outbox.path} refused a write (${(error as Error).message}); capturing directly`,
+      );
+      for (const item of items) void this.applyDirectly(item);
+      return;
+    }
+    for (const [i, item] of items.entries()) {
+      const seq = seqs[i]!;
+      this.open.add(seq);
+      this.queue.push({
+        seq,
+        settlement: item.settlement,
+        uncertain: false,
+        ...(item.onSettled ? { onSettled: item.onSettled } : {}),
+      });
+      item.resolve();
+    }
     if (this.queue.length >= SETTLE_BATCH_MAX) this.flushSoon(0);
     else this.flushSoon(this.gatherMs);
+  }
+
+  /** Without the outbox: the capture itself, awaited by the call (as if there were no outbox). */
+  private async applyDirectly(item: Appending): Promise<void> {
+    try {
+      let result = await this.submit(capture(item.settlement));
+      if (isFailure(result, 'hold_not_found')) result = await this.submit(chargeDirectly(item.settlement));
+      if (result.ok) item.onSettled?.(item.settlement.event);
+      else this.refused(item.settlement, result);
+    } catch (error) {
+      this.options.log?.(
+        `settler: settlement of hold ${item.settlement.holdId} failed: ${(error as Error).message}`,
+      );
+    } finally {
+      item.resolve();
+    }
   }
 
   /** Resolves once every settlement made before this call is committed (read-your-writes). */
@@ -187,14 +241,18 @@ export class Settler {
       // Captured already: this is a settlement applied before a crash whose event was not the
       // capture's (nothing else captures a gateway hold). Any other refusal is a defect to report.
       if (q.uncertain && result.code === 'hold_already_captured') continue;
-      this.options.log?.(
-        `settler: settlement of hold ${q.settlement.holdId} refused (${result.code}: ${result.message}); ` +
-          `usage event ${q.settlement.event.id} of ${q.settlement.amount} micros on wallet ${q.settlement.walletId} not charged`,
-      );
+      this.refused(q.settlement, result);
     }
     this.options.outbox.remove(batch.map((q) => q.seq));
     for (const q of batch) this.open.delete(q.seq);
     this.wake();
+  }
+
+  private refused(s: Settlement, result: Extract<LedgerResult, { ok: false }>): void {
+    this.options.log?.(
+      `settler: settlement of hold ${s.holdId} refused (${result.code}: ${result.message}); ` +
+        `usage event ${s.event.id} of ${s.amount} micros on wallet ${s.walletId} not charged`,
+    );
   }
 
   private submit(operation: LedgerOperation): Promise<LedgerResult> {
