@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Micros, newId, type UsageEvent } from '@tollgate/domain';
 import { gatewayStore, Ledger, Outbox, openStore, type Store } from '@tollgate/storage';
 import OpenAI from 'openai';
@@ -17,6 +19,7 @@ import { OPENAI_KEY } from './harness.ts';
  * tests kill the process between the answer and the charge, replay settlements, lose holds, and
  * share an outbox between instances: every answered call must be charged exactly once.
  */
+const WRITER = fileURLToPath(new URL('../fixtures/outbox-writer.ts', import.meta.url));
 const REQUEST = fixtureEntry('openai_chat_nonstream.json').request
   .body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
 const GRANT = 10_000_000n;
@@ -260,6 +263,78 @@ for (const kind of inject('stores') as StoreKind[]) {
       expect(new Outbox(path, 'reader').size()).toBe(0);
     });
 
+    it('a lost-hold settlement left in the outbox after its commit is not charged again', async () => {
+      const account = await seed(store, ledger, 1_000n);
+      const settlement: Settlement = {
+        holdId: 'hld_lost_then_replayed',
+        walletId: account.walletId,
+        amount: 70n,
+        event: usageEventFor(account, null, 70n),
+      };
+      const path = join(dir, 'lost-replay.outbox');
+      const first = new Settler({ ledger, store: gatewayStore(store), outbox: new Outbox(path, 'first') });
+      await first.settle(settlement);
+      await first.settled();
+      await first.close();
+      // As if the process had died after the commit and before removing the entry.
+      const orphaned = new Outbox(path, 'gone');
+      orphaned.append([encode(settlement)]);
+      orphaned.close();
+      const second = new Settler({ ledger, store: gatewayStore(store), outbox: new Outbox(path, 'second') });
+      await second.settled();
+      await second.close();
+      const after = await counts(store, account);
+      expect(after.events.map((e) => e.id)).toEqual([settlement.event.id]);
+      expect(after.wallet.balance).toBe(1_000n - 70n);
+      expect(after.violations).toEqual([]);
+      const reader = new Outbox(path, 'reader');
+      expect([reader.size(), reader.dead()]).toEqual([0, []]);
+      reader.close();
+    });
+
+    it('a settlement the ledger refuses is kept in the dead letters with its reason, and does not block the others', async () => {
+      const account = await seed(store, ledger);
+      const hold = await ledger.submit({
+        command: { kind: 'hold', walletId: account.walletId, amount: 500n, ttlMs: 60_000 },
+      });
+      if (!hold.ok || hold.value.kind !== 'hold') throw new Error('hold failed');
+      const good: Settlement = {
+        holdId: hold.value.hold.id,
+        walletId: account.walletId,
+        amount: 90n,
+        event: usageEventFor(account, hold.value.hold.id, 90n),
+      };
+      const refused: Settlement = {
+        holdId: 'hld_never_was',
+        walletId: 'wal_never_was',
+        amount: 90n,
+        event: usageEventFor(account, null, 90n),
+      };
+      const path = join(dir, 'dead.outbox');
+      const lines: string[] = [];
+      const settler = new Settler({
+        ledger,
+        store: gatewayStore(store),
+        outbox: new Outbox(path, 'test'),
+        log: (line) => lines.push(line),
+      });
+      await Promise.all([settler.settle(refused), settler.settle(good)]);
+      await settler.settled();
+      await settler.close();
+      const after = await counts(store, account);
+      expect(after.events.map((e) => e.id)).toEqual([good.event.id]);
+      const reader = new Outbox(path, 'reader');
+      expect(reader.size()).toBe(0);
+      expect(reader.dead()).toEqual([
+        expect.objectContaining({
+          body: encode(refused),
+          reason: expect.stringContaining('wallet_not_found'),
+        }),
+      ]);
+      reader.close();
+      expect(lines.join('\n')).toContain('hld_never_was');
+    });
+
     it('a settlement whose hold was lost (a database crash forgot it) charges the wallet directly', async () => {
       const account = await seed(store, ledger, 100n);
       const settlement: Settlement = {
@@ -286,6 +361,32 @@ for (const kind of inject('stores') as StoreKind[]) {
   });
 }
 
+/** Runs test/fixtures/outbox-writer.ts; resolves with the entry it appended. */
+function writer(
+  path: string,
+  owner: string,
+  mode: 'stay' | 'exit',
+): Promise<{ seq: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, owner, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /seq (\d+)\n/.exec(out);
+      if (!match) return;
+      const seq = Number(match[1]);
+      if (mode === 'stay') resolve({ seq, child });
+      else child.once('exit', () => resolve({ seq, child }));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!/seq \d+/.test(out)) reject(new Error(`outbox writer exited with ${code}`));
+    });
+  });
+}
+
 describe('settlement outbox', () => {
   it('instances sharing a file take over a gone instance’s entries once between them', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'shared.outbox');
@@ -301,6 +402,19 @@ describe('settlement outbox', () => {
     expect(b.claimOrphans(new Set()).map((e) => e.seq)).not.toContain(own);
     a.close();
     b.close();
+  });
+
+  it('an instance of this host whose process ended is gone at once; a running one keeps its entries', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'processes.outbox');
+    const crashed = await writer(path, 'crashed', 'exit');
+    const running = await writer(path, 'running', 'stay');
+    try {
+      const survivor = new Outbox(path, 'survivor');
+      expect(survivor.claimOrphans(new Set()).map((e) => e.seq)).toEqual([crashed.seq]);
+      survivor.close();
+    } finally {
+      running.child.kill('SIGKILL');
+    }
   });
 
   it('an instance whose heartbeat went stale is gone, even if its process id is reused', () => {

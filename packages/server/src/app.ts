@@ -17,7 +17,7 @@ export interface AppDeps {
    * (keys, providers, rate cards) after a change and seal provider keys with its secret box.
    */
   gateway?: Pick<GatewayRuntime, 'mount' | 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'> &
-    Partial<Pick<GatewayRuntime, 'settled'>>;
+    Partial<Pick<GatewayRuntime, 'settledWithin'>>;
   /** The customer routes the UI kit reads: allowed browser origins, the ledger's wallet changes. */
   customer?: CustomerApiDeps;
 }
@@ -28,17 +28,15 @@ export interface AppDeps {
 /** How long a read waits for this instance's unsettled calls before answering without them. */
 const READ_SETTLE_WAIT_MS = 1_000;
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
-  const settled = deps.gateway?.settled;
-  if (settled) {
+  const settledWithin = deps.gateway?.settledWithin;
+  if (settledWithin) {
     // Read-your-writes: calls this instance answered are charged (a few ms after their answer)
     // before a read of balances or usage runs. Bounded, so that a ledger outage does not hang reads.
     app.use('/api/v1/*', async (c, next) => {
-      if (c.req.method === 'GET') await Promise.race([settled(), delay(READ_SETTLE_WAIT_MS)]);
+      if (c.req.method === 'GET') await settledWithin(READ_SETTLE_WAIT_MS);
       await next();
     });
   }

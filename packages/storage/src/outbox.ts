@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -46,8 +47,17 @@ export class Outbox {
       CREATE INDEX IF NOT EXISTS outbox_entries_owner ON outbox_entries (owner, seq);
       CREATE TABLE IF NOT EXISTS outbox_owners (
         owner TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
         pid INTEGER NOT NULL,
         heartbeat_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS outbox_dead (
+        seq INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        body TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        buried_at INTEGER NOT NULL
       );
     `);
     this.appendStatement = this.db.prepare(
@@ -57,7 +67,7 @@ export class Outbox {
       'DELETE FROM outbox_entries WHERE seq IN (SELECT value FROM json_each(?))',
     );
     this.heartbeatStatement = this.db.prepare(
-      'INSERT INTO outbox_owners (owner, pid, heartbeat_at) VALUES (?, ?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
+      'INSERT INTO outbox_owners (owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
     );
     this.heartbeat();
   }
@@ -71,6 +81,33 @@ export class Outbox {
     return write.immediate();
   }
 
+  /**
+   * Moves entries that can never be applied (refused by the ledger, unreadable) to `outbox_dead`
+   * with the reason, for an operator to look at: they are not retried, and not lost either.
+   */
+  bury(entries: readonly { seq: number; reason: string }[]): void {
+    if (entries.length === 0) return;
+    const move = this.db.transaction(() => {
+      const now = this.clock();
+      for (const { seq, reason } of entries) {
+        this.db
+          .prepare(
+            'INSERT OR REPLACE INTO outbox_dead (seq, owner, body, reason, created_at, buried_at) SELECT seq, owner, body, ?, created_at, ? FROM outbox_entries WHERE seq = ?',
+          )
+          .run(reason, now, seq);
+        this.db.prepare('DELETE FROM outbox_entries WHERE seq = ?').run(seq);
+      }
+    });
+    move.immediate();
+  }
+
+  /** Entries that were buried, newest first. */
+  dead(limit = 100): { seq: number; body: string; reason: string; buriedAt: number }[] {
+    return this.db
+      .prepare('SELECT seq, body, reason, buried_at AS buriedAt FROM outbox_dead ORDER BY seq DESC LIMIT ?')
+      .all(limit) as { seq: number; body: string; reason: string; buriedAt: number }[];
+  }
+
   /** Forgets entries that are done. */
   remove(seqs: readonly number[]): void {
     if (seqs.length > 0) this.removeStatement.run(JSON.stringify(seqs));
@@ -78,25 +115,30 @@ export class Outbox {
 
   /** Tells the other instances sharing the file that this one is alive. */
   heartbeat(): void {
-    this.heartbeatStatement.run(this.owner, process.pid, this.clock());
+    this.heartbeatStatement.run(this.owner, HOST, process.pid, this.clock());
   }
 
   /**
    * Takes over, in one transaction (so that two instances never both take one), the entries of
-   * instances that are gone (their heartbeat is older than `staleMs`, or their process no longer
-   * runs on this host), and returns every entry this instance now owns that is not in `known`
-   * (its own entries still in memory).
+   * instances that are gone (their heartbeat is older than `staleMs`, or they ran on this host
+   * and their process no longer does), and returns every entry this instance now owns that is not
+   * in `known` (its own entries still in memory). Process ids are only compared on the same host
+   * name: containers sharing a volume do not see each other's processes.
    */
   claimOrphans(known: ReadonlySet<number>, staleMs = OUTBOX_OWNER_STALE_MS): OutboxEntry[] {
     const claim = this.db.transaction(() => {
       const stale = this.clock() - staleMs;
-      const owners = this.db.prepare('SELECT owner, pid, heartbeat_at FROM outbox_owners').all() as {
+      const owners = this.db.prepare('SELECT owner, host, pid, heartbeat_at FROM outbox_owners').all() as {
         owner: string;
+        host: string;
         pid: number;
         heartbeat_at: number;
       }[];
       const alive = owners
-        .filter((o) => o.owner === this.owner || (o.heartbeat_at >= stale && processRuns(o.pid)))
+        .filter(
+          (o) =>
+            o.owner === this.owner || (o.heartbeat_at >= stale && (o.host !== HOST || processRuns(o.pid))),
+        )
         .map((o) => o.owner);
       const live = JSON.stringify(alive);
       this.db
@@ -125,7 +167,9 @@ export class Outbox {
   }
 }
 
-/** Whether a process runs on this host (another host's instance never shares the file). */
+const HOST = hostname();
+
+/** Whether a process of this host runs. */
 function processRuns(pid: number): boolean {
   if (pid === process.pid) return true;
   try {

@@ -20,6 +20,11 @@ const RETRY_MS_MAX = 5_000;
 export const OUTBOX_SWEEP_MS = 5_000;
 /** How long close() waits for the ledger before leaving what is left to the next instance. */
 const CLOSE_WAIT_MS = 5_000;
+/**
+ * Failed attempts (the ledger threw while the store answered reads) after which a settlement is
+ * buried in the outbox's dead letters rather than retried forever ahead of the others.
+ */
+export const SETTLE_ATTEMPTS_MAX = 20;
 
 interface Appending {
   settlement: Settlement;
@@ -34,6 +39,7 @@ interface Queued {
   onSettled?: (event: UsageEvent) => void;
   /** Its commit may have happened unanswered (a dropped connection, a crash): check before applying. */
   uncertain: boolean;
+  attempts: number;
 }
 
 export interface SettlerOptions {
@@ -44,19 +50,33 @@ export interface SettlerOptions {
   gatherMs?: number;
 }
 
+/** What one pass over a batch left to do. */
+interface Pass {
+  retry: Queued[];
+  /** The store did not answer at all: back off. */
+  unreachable: boolean;
+  error?: unknown;
+}
+
+type Outcome = { result: LedgerResult } | { error: unknown };
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /**
  * Settles calls after their answer, never before it (DESIGN.md §5): `settle()` writes the call's
- * settlement to the local outbox (durable when it returns) and the caller answers at once; the
- * settlements gathered over a couple of milliseconds then go to the ledger together, as captures
- * in one transaction, and leave the outbox once committed.
+ * settlement to the local outbox (durable when it resolves) and the caller answers then; the
+ * settlements gathered over a couple of milliseconds go to the ledger together, as captures in
+ * one transaction, and leave the outbox once committed.
  *
  * Nothing is lost or applied twice:
  * - a settlement is in the outbox before the call is answered, so a crash after the answer finds
  *   it there at the next start (or another instance sharing the file takes it over);
  * - a settlement whose commit went unanswered is applied again only if its usage event (which the
- *   capture writes in the same transaction) is not recorded;
+ *   capture writes in the same transaction) is not recorded; the event's unique id is the last guard;
  * - a capture whose hold is gone (a hold forgotten by a database crash, see the ledger's `hold`
- *   lane) charges the wallet directly, as owed where the wallet cannot pay.
+ *   lane) charges the wallet directly, as owed where the wallet cannot pay;
+ * - a settlement the ledger refuses (or that cannot be read) is buried in the outbox's dead letters
+ *   with the reason, and logged: never retried ahead of the others, never silently dropped.
  * Until a settlement commits, the call's whole hold stays pending on the wallet: nothing can be
  * spent twice meanwhile.
  */
@@ -70,7 +90,9 @@ export class Settler {
   private timer: NodeJS.Timeout | null = null;
   private readonly sweeper: NodeJS.Timeout;
   private retryMs = RETRY_MS_MIN;
-  private closing = false;
+  private closing: Promise<void> | null = null;
+  /** Set once close() gave up waiting: nothing more is written to the outbox or flushed. */
+  private stopped = false;
   private lastFailureLoggedAt = 0;
   private readonly gatherMs: number;
 
@@ -91,12 +113,16 @@ export class Settler {
   /**
    * Writes the settlement to the outbox and schedules its capture; the call may be answered once
    * this resolves. The settlements of one event-loop turn are written in one transaction. Should
-   * the outbox fail (a full disk), the settlement is captured directly instead, before resolving.
+   * the outbox fail (a full disk) or be closed, the settlement is captured directly instead.
    */
   settle(settlement: Settlement, onSettled?: (event: UsageEvent) => void): Promise<void> {
-    if (this.closing) return Promise.reject(new Error('The settler is closed.'));
     return new Promise((resolve) => {
-      this.appending.push({ settlement, resolve, ...(onSettled ? { onSettled } : {}) });
+      const item = { settlement, resolve, ...(onSettled ? { onSettled } : {}) };
+      if (this.stopped) {
+        void this.applyDirectly(item);
+        return;
+      }
+      this.appending.push(item);
       if (this.appending.length === 1) setImmediate(() => this.append());
     });
   }
@@ -104,8 +130,10 @@ export class Settler {
   private append(): void {
     const items = this.appending;
     this.appending = [];
+    if (items.length === 0) return;
     let seqs: number[];
     try {
+      if (this.stopped) throw new Error('the settler is closed');
       seqs = this.options.outbox.append(items.map((item) => encode(item.settlement)));
     } catch (error) {
       this.options.log?.(
@@ -121,24 +149,25 @@ export class Settler {
         seq,
         settlement: item.settlement,
         uncertain: false,
+        attempts: 0,
         ...(item.onSettled ? { onSettled: item.onSettled } : {}),
       });
       item.resolve();
     }
-    if (this.queue.length >= SETTLE_BATCH_MAX) this.flushSoon(0);
-    else this.flushSoon(this.gatherMs);
+    this.flushSoon(this.queue.length >= SETTLE_BATCH_MAX ? 0 : this.gatherMs);
   }
 
-  /** Without the outbox: the capture itself, awaited by the call (as if there were no outbox). */
+  /** Without the outbox: the capture itself, awaited by the call. */
   private async applyDirectly(item: Appending): Promise<void> {
     try {
       let result = await this.submit(capture(item.settlement));
       if (isFailure(result, 'hold_not_found')) result = await this.submit(chargeDirectly(item.settlement));
       if (result.ok) item.onSettled?.(item.settlement.event);
-      else this.refused(item.settlement, result);
+      else this.refused(item.settlement, describe(result));
     } catch (error) {
       this.options.log?.(
-        `settler: settlement of hold ${item.settlement.holdId} failed: ${(error as Error).message}`,
+        `settler: settlement of hold ${item.settlement.holdId} failed (${(error as Error).message}); ` +
+          `usage event ${encode(item.settlement)} not charged`,
       );
     } finally {
       item.resolve();
@@ -157,22 +186,29 @@ export class Settler {
     });
   }
 
+  /** As settled(), giving up after `ms` (a read must not hang on a ledger outage). */
+  settledWithin(ms: number): Promise<void> {
+    return this.open.size === 0 ? Promise.resolve() : Promise.race([this.settled(), delay(ms)]);
+  }
+
   /** Settlements not yet committed, in this instance. */
   get backlog(): number {
     return this.open.size;
   }
 
   /** Commits what it can within a few seconds; what is left stays in the outbox for the next start. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     clearInterval(this.sweeper);
-    await Promise.race([
-      this.settled(),
-      new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref()),
-    ]);
-    this.closing = true;
+    this.append();
+    await this.settledWithin(CLOSE_WAIT_MS);
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.flushing;
+    if (this.flushing) await Promise.race([this.flushing, delay(CLOSE_WAIT_MS)]);
     if (this.open.size > 0)
       this.options.log?.(
         `settler: ${this.open.size} settlements left in ${this.options.outbox.path} for the next start`,
@@ -183,16 +219,30 @@ export class Settler {
   /** Takes over the entries of gone instances (and this one's own from before a restart). */
   private recover(): void {
     const known = new Set(this.queue.map((q) => q.seq));
+    const unreadable: { seq: number; reason: string }[] = [];
+    let claimed = 0;
     for (const entry of this.options.outbox.claimOrphans(known)) {
       if (this.open.has(entry.seq)) continue;
+      let settlement: Settlement;
+      try {
+        settlement = decode(entry.body);
+      } catch (error) {
+        unreadable.push({ seq: entry.seq, reason: `unreadable: ${(error as Error).message}` });
+        continue;
+      }
       this.open.add(entry.seq);
-      this.queue.push({ seq: entry.seq, settlement: decode(entry.body), uncertain: true });
+      this.queue.push({ seq: entry.seq, settlement, uncertain: true, attempts: 0 });
+      claimed++;
     }
-    if (this.queue.length > 0) this.flushSoon(0);
+    if (unreadable.length > 0) {
+      this.options.outbox.bury(unreadable);
+      this.options.log?.(`settler: ${unreadable.length} unreadable outbox entries moved to outbox_dead`);
+    }
+    if (claimed > 0) this.flushSoon(0);
   }
 
   private flushSoon(delayMs: number): void {
-    if (this.flushing || this.closing) return;
+    if (this.flushing || this.stopped) return;
     if (this.timer && delayMs > 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -205,53 +255,106 @@ export class Settler {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0 && !this.closing) {
+    while (this.queue.length > 0 && !this.stopped) {
       const batch = this.queue.splice(0, SETTLE_BATCH_MAX);
+      let pass: Pass;
       try {
-        await this.apply(batch);
-        this.retryMs = RETRY_MS_MIN;
+        pass = await this.apply(batch);
       } catch (error) {
-        // The commit's fate is unknown: applied again only if its usage event is not recorded.
-        for (const queued of batch) queued.uncertain = true;
-        this.queue.unshift(...batch);
-        this.failed(error);
+        // The outbox itself failed (removing or burying): everything is tried again.
+        pass = { retry: batch, unreachable: true, error };
+      }
+      // Retried after the others: one failing settlement never holds up the rest.
+      this.queue.push(...pass.retry);
+      if (pass.unreachable || pass.retry.length === batch.length) {
+        this.failed(pass.error);
         this.retryMs = Math.min(this.retryMs * 2, RETRY_MS_MAX);
         return;
       }
+      this.retryMs = RETRY_MS_MIN;
     }
   }
 
-  private async apply(batch: Queued[]): Promise<void> {
+  private async apply(batch: Queued[]): Promise<Pass> {
     const uncertain = batch.filter((q) => q.uncertain).map((q) => q.settlement.event.id);
-    const recorded =
-      uncertain.length > 0 ? await this.options.store.existingUsageEvents(uncertain) : new Set();
+    let recorded: Set<string>;
+    try {
+      recorded = uncertain.length > 0 ? await this.options.store.existingUsageEvents(uncertain) : new Set();
+    } catch (error) {
+      return { retry: batch, unreachable: true, error };
+    }
+    const done = batch.filter((q) => recorded.has(q.settlement.event.id));
     const todo = batch.filter((q) => !recorded.has(q.settlement.event.id));
     // Submitted together, so that the ledger's settle lane commits them as one batch.
-    const results = await Promise.all(todo.map((q) => this.submit(capture(q.settlement))));
-    const lost = todo.filter((_, i) => isFailure(results[i]!, 'hold_not_found'));
-    const charged = await Promise.all(lost.map((q) => this.submit(chargeDirectly(q.settlement))));
-    const outcome = new Map<Queued, LedgerResult>();
-    for (const [i, q] of todo.entries()) outcome.set(q, results[i]!);
-    for (const [i, q] of lost.entries()) outcome.set(q, charged[i]!);
-    for (const [q, result] of outcome) {
-      if (result.ok) {
+    const outcomes = new Map<Queued, Outcome>();
+    await Promise.all(todo.map((q) => this.attempt(q, capture(q.settlement), outcomes)));
+    const lost = todo.filter((q) => isOutcome(outcomes.get(q), 'hold_not_found'));
+    await Promise.all(lost.map((q) => this.attempt(q, chargeDirectly(q.settlement), outcomes)));
+    // A hold captured already: by this very settlement if its event is recorded (a copy of it
+    // earlier in the batch, or a commit that went unanswered); anything else is a defect.
+    const captured = todo.filter((q) => isOutcome(outcomes.get(q), 'hold_already_captured'));
+    const capturedBySelf =
+      captured.length > 0
+        ? await this.options.store
+            .existingUsageEvents(captured.map((q) => q.settlement.event.id))
+            .catch(() => new Set<string>())
+        : new Set<string>();
+
+    const finished: Queued[] = [...done];
+    const buried: { q: Queued; reason: string }[] = [];
+    const retry: Queued[] = [];
+    const errors = todo.flatMap((q) => {
+      const outcome = outcomes.get(q)!;
+      return 'error' in outcome ? [outcome.error] : [];
+    });
+    // Every submission threw and the store answered nothing else (no read of recorded events, no
+    // commit): the ledger is down, not these settlements, so no attempt counts.
+    const unreachable =
+      todo.length > 0 && errors.length === todo.length && uncertain.length === 0 && done.length === 0;
+    for (const q of todo) {
+      const outcome = outcomes.get(q)!;
+      if ('error' in outcome) {
+        q.uncertain = true;
+        if (!unreachable) q.attempts++;
+        if (q.attempts >= SETTLE_ATTEMPTS_MAX)
+          buried.push({ q, reason: `failed ${q.attempts} times: ${(outcome.error as Error).message}` });
+        else retry.push(q);
+      } else if (outcome.result.ok) {
         q.onSettled?.(q.settlement.event);
-        continue;
+        finished.push(q);
+      } else if (
+        outcome.result.code === 'hold_already_captured' &&
+        capturedBySelf.has(q.settlement.event.id)
+      ) {
+        finished.push(q);
+      } else {
+        buried.push({ q, reason: describe(outcome.result) });
       }
-      // Captured already: this is a settlement applied before a crash whose event was not the
-      // capture's (nothing else captures a gateway hold). Any other refusal is a defect to report.
-      if (q.uncertain && result.code === 'hold_already_captured') continue;
-      this.refused(q.settlement, result);
     }
-    this.options.outbox.remove(batch.map((q) => q.seq));
-    for (const q of batch) this.open.delete(q.seq);
+    this.options.outbox.remove(finished.map((q) => q.seq));
+    this.options.outbox.bury(buried.map(({ q, reason }) => ({ seq: q.seq, reason })));
+    for (const { q, reason } of buried) this.refused(q.settlement, reason);
+    for (const q of [...finished, ...buried.map((b) => b.q)]) this.open.delete(q.seq);
     this.wake();
+    return { retry, unreachable, error: errors[0] };
   }
 
-  private refused(s: Settlement, result: Extract<LedgerResult, { ok: false }>): void {
+  private async attempt(
+    q: Queued,
+    operation: LedgerOperation,
+    outcomes: Map<Queued, Outcome>,
+  ): Promise<void> {
+    try {
+      outcomes.set(q, { result: await this.submit(operation) });
+    } catch (error) {
+      outcomes.set(q, { error });
+    }
+  }
+
+  private refused(s: Settlement, reason: string): void {
     this.options.log?.(
-      `settler: settlement of hold ${s.holdId} refused (${result.code}: ${result.message}); ` +
-        `usage event ${s.event.id} of ${s.amount} micros on wallet ${s.walletId} not charged`,
+      `settler: settlement of hold ${s.holdId} refused (${reason}); usage event ${s.event.id} of ${s.amount} micros ` +
+        `on wallet ${s.walletId} not charged (kept in outbox_dead of ${this.options.outbox.path})`,
     );
   }
 
@@ -275,10 +378,18 @@ export class Settler {
     if (now - this.lastFailureLoggedAt < 10_000) return;
     this.lastFailureLoggedAt = now;
     this.options.log?.(
-      `settler: ${this.queue.length} settlements wait for the ledger (${(error as Error).message}); ` +
+      `settler: ${this.queue.length} settlements wait for the ledger (${(error as Error | undefined)?.message ?? 'no progress'}); ` +
         `they are kept in ${this.options.outbox.path} and retried`,
     );
   }
+}
+
+function describe(result: LedgerResult): string {
+  return result.ok ? 'ok' : `${result.code}: ${result.message}`;
+}
+
+function isOutcome(outcome: Outcome | undefined, code: string): boolean {
+  return outcome !== undefined && 'result' in outcome && isFailure(outcome.result, code);
 }
 
 function capture(s: Settlement): LedgerOperation {

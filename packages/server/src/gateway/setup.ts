@@ -21,6 +21,9 @@ import { SETTLE_GATHER_MS, Settler } from './settler.ts';
 import { Upstream } from './upstream.ts';
 import { WalletResolver } from './wallets.ts';
 
+/** How long a call in a capped session waits for this instance's earlier calls to be charged. */
+const SESSION_SETTLE_WAIT_MS = 1_000;
+
 /** A gateway call's hold outlives any sane call; a capture after it still charges (owe). */
 export const DEFAULT_HOLD_TTL_MS = 60 * 60 * 1000;
 
@@ -58,6 +61,8 @@ export interface GatewayRuntime {
   budgets?: { invalidate(): void };
   /** Resolves once every call answered so far is charged (reads wait for it: read-your-writes). */
   settled(): Promise<void>;
+  /** As settled(), giving up after `ms`. */
+  settledWithin(ms: number): Promise<void>;
   settler: Settler;
   mount(app: Hono): void;
   close(): Promise<void>;
@@ -109,7 +114,9 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     gatherMs: Number(env.TOLLGATE_SETTLE_GATHER_MS ?? SETTLE_GATHER_MS),
     ...(options.log ? { log: options.log } : {}),
   });
-  plans.settled = () => settler.settled();
+  // A capped session counts its calls answered here; bounded, so a ledger outage fails it over to
+  // what is committed instead of hanging the call.
+  plans.settled = () => settler.settledWithin(SESSION_SETTLE_WAIT_MS);
   const gateway = new Gateway({
     ledger: options.ledger,
     settler,
@@ -155,6 +162,7 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     pricing: plans,
     budgets,
     settled: () => settler.settled(),
+    settledWithin: (ms) => settler.settledWithin(ms),
     settler,
     mount: (app) => mountGateway(app, gateway),
     async close() {

@@ -115,13 +115,14 @@ async function serveStore(
     log(`Try it: curl -H "Authorization: Bearer $TOLLGATE_ADMIN_KEY" ${url}/api/v1/customers`);
   let closing: Promise<void> | undefined;
   const close = () => {
-    // In order: no new expiry pass, no new request, then what they use.
+    // In order: no new expiry pass, no new request, the last calls charged (their commits still
+    // reach the alert engine), then what they use.
     closing ??= scheduler
       .stop()
       .then(() => server.close())
+      .then(() => gateway.close())
       .then(() => refusals.close())
       .then(() => alerts.close())
-      .then(() => gateway.close())
       .then(() => store.close());
     return closing;
   };
