@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Micros, newId, type UsageEvent } from '@tollgate/domain';
-import { gatewayStore, Ledger, Outbox, openStore, type Store } from '@tollgate/storage';
+import { gatewayStore, Ledger, Outbox, openStore, PostgresStore, type Store } from '@tollgate/storage';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
@@ -250,6 +250,7 @@ for (const kind of inject('stores') as StoreKind[]) {
         const settler = new Settler({
           ledger,
           store: gatewayStore(store),
+          ...durability(store),
           outbox: new Outbox(path, `test-${i}`),
         });
         await settler.settled();
@@ -272,7 +273,12 @@ for (const kind of inject('stores') as StoreKind[]) {
         event: usageEventFor(account, null, 70n),
       };
       const path = join(dir, 'lost-replay.outbox');
-      const first = new Settler({ ledger, store: gatewayStore(store), outbox: new Outbox(path, 'first') });
+      const first = new Settler({
+        ledger,
+        store: gatewayStore(store),
+        ...durability(store),
+        outbox: new Outbox(path, 'first'),
+      });
       await first.settle(settlement);
       await first.settled();
       await first.close();
@@ -280,7 +286,12 @@ for (const kind of inject('stores') as StoreKind[]) {
       const orphaned = new Outbox(path, 'gone');
       orphaned.append([encode(settlement)]);
       orphaned.close();
-      const second = new Settler({ ledger, store: gatewayStore(store), outbox: new Outbox(path, 'second') });
+      const second = new Settler({
+        ledger,
+        store: gatewayStore(store),
+        ...durability(store),
+        outbox: new Outbox(path, 'second'),
+      });
       await second.settled();
       await second.close();
       const after = await counts(store, account);
@@ -315,6 +326,7 @@ for (const kind of inject('stores') as StoreKind[]) {
       const settler = new Settler({
         ledger,
         store: gatewayStore(store),
+        ...durability(store),
         outbox: new Outbox(path, 'test'),
         log: (line) => lines.push(line),
       });
@@ -346,6 +358,7 @@ for (const kind of inject('stores') as StoreKind[]) {
       const settler = new Settler({
         ledger,
         store: gatewayStore(store),
+        ...durability(store),
         outbox: new Outbox(join(dir, 'lost.outbox'), 'test'),
       });
       await settler.settle(settlement);
@@ -385,6 +398,11 @@ function writer(
       if (!/seq \d+/.test(out)) reject(new Error(`outbox writer exited with ${code}`));
     });
   });
+}
+
+/** As the gateway's setup wires it: on PostgreSQL, outbox entries wait for the WAL flush. */
+function durability(store: Store) {
+  return store instanceof PostgresStore ? { durability: () => store.walPosition() } : {};
 }
 
 describe('settlement outbox', () => {

@@ -32,7 +32,9 @@ interface Pending {
  *   waiting for the WAL flush (`synchronous_commit = off`): a crash of the database can forget a
  *   hold acknowledged in its last moments, and the call's settlement then charges the wallet
  *   directly (see the gateway's Settler). The next durable commit makes them durable too;
- * - `settle`: the gateway's captures and releases, durable, submitted from its settlement outbox.
+ * - `settle`: the gateway's captures, submitted from its settlement outbox. On PostgreSQL they too
+ *   commit without waiting for the flush: the outbox keeps each settlement until the WAL is flushed
+ *   past its commit (see the gateway's Settler), so a wallet's lock is never held through a flush.
  * On SQLite, where batches commit one at a time and never wait for a flush, all lanes are one.
  */
 export type LedgerLane = 'default' | 'hold' | 'settle';
@@ -60,7 +62,7 @@ export class Ledger {
   private readonly lanes: Record<LedgerLane, Lane> = {
     default: { durable: true, queue: [], running: false },
     hold: { durable: false, queue: [], running: false },
-    settle: { durable: true, queue: [], running: false },
+    settle: { durable: false, queue: [], running: false },
   };
   private readonly clock: () => number;
   private readonly newId: IdFactory;

@@ -493,7 +493,7 @@ export class Gateway {
   }
 
   private async release(holdId: string): Promise<void> {
-    await this.deps.ledger.submit({ command: { kind: 'release', holdId } }, 'settle');
+    await this.deps.ledger.submit({ command: { kind: 'release', holdId } });
   }
 
   /**

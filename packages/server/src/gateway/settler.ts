@@ -48,7 +48,16 @@ export interface SettlerOptions {
   outbox: Outbox;
   log?: (line: string) => void;
   gatherMs?: number;
+  /**
+   * Where the ledger commits settlements without waiting for their flush (PostgreSQL): the
+   * write-ahead log's insert and flush positions. A committed settlement leaves the outbox only
+   * once the flush position passes what the insert position was after its commit.
+   */
+  durability?: () => Promise<{ inserted: bigint; flushed: bigint }>;
 }
+
+/** How often committed settlements are checked for having reached the disk (PostgreSQL). */
+export const FLUSH_CHECK_MS = 200;
 
 /** What one pass over a batch left to do. */
 interface Pass {
@@ -95,6 +104,9 @@ export class Settler {
   private stopped = false;
   private lastFailureLoggedAt = 0;
   private readonly gatherMs: number;
+  /** Committed, visible, maybe not yet on disk: kept in the outbox until the WAL is flushed past them. */
+  private unflushed: { position: bigint | null; seqs: number[] }[] = [];
+  private flushCheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SettlerOptions) {
     this.gatherMs = options.gatherMs ?? SETTLE_GATHER_MS;
@@ -209,6 +221,12 @@ export class Settler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.flushing) await Promise.race([this.flushing, delay(CLOSE_WAIT_MS)]);
+    if (this.flushCheck) clearTimeout(this.flushCheck);
+    // Committed settlements leave the outbox once on disk (left there, the next start skips them).
+    for (const until = Date.now() + CLOSE_WAIT_MS; this.unflushed.length > 0 && Date.now() < until; ) {
+      await this.checkFlushed();
+      if (this.unflushed.length > 0) await delay(FLUSH_CHECK_MS / 4);
+    }
     if (this.open.size > 0)
       this.options.log?.(
         `settler: ${this.open.size} settlements left in ${this.options.outbox.path} for the next start`,
@@ -331,12 +349,42 @@ export class Settler {
         buried.push({ q, reason: describe(outcome.result) });
       }
     }
-    this.options.outbox.remove(finished.map((q) => q.seq));
+    this.retire(finished.map((q) => q.seq));
     this.options.outbox.bury(buried.map(({ q, reason }) => ({ seq: q.seq, reason })));
     for (const { q, reason } of buried) this.refused(q.settlement, reason);
     for (const q of [...finished, ...buried.map((b) => b.q)]) this.open.delete(q.seq);
     this.wake();
     return { retry, unreachable, error: errors[0] };
+  }
+
+  /** Settlements committed: out of the outbox now, or once their commit is on disk. */
+  private retire(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    if (!this.options.durability) {
+      this.options.outbox.remove(seqs);
+      return;
+    }
+    this.unflushed.push({ position: null, seqs });
+    this.flushCheck ??= setTimeout(() => void this.checkFlushed(), FLUSH_CHECK_MS);
+  }
+
+  private async checkFlushed(): Promise<void> {
+    this.flushCheck = null;
+    try {
+      const { inserted, flushed } = await this.options.durability!();
+      const still: typeof this.unflushed = [];
+      for (const entry of this.unflushed) {
+        // Read after the commit: the commit record is at or before it.
+        entry.position ??= inserted;
+        if (entry.position <= flushed) this.options.outbox.remove(entry.seqs);
+        else still.push(entry);
+      }
+      this.unflushed = still;
+    } catch (error) {
+      this.failed(error);
+    }
+    if (this.unflushed.length > 0 && !this.stopped)
+      this.flushCheck ??= setTimeout(() => void this.checkFlushed(), FLUSH_CHECK_MS);
   }
 
   private async attempt(

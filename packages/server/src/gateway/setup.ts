@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RateCard } from '@tollgate/domain';
-import { budgetStore, gatewayStore, type Ledger, Outbox, pricingStore, type Store } from '@tollgate/storage';
+import {
+  budgetStore,
+  gatewayStore,
+  type Ledger,
+  Outbox,
+  type PostgresStore,
+  pricingStore,
+  type Store,
+} from '@tollgate/storage';
 import type { Hono } from 'hono';
 import { type RateLimiter, startRateLimiter } from '../limits/rate-limiter.ts';
 import { callExporter } from '../otlp/export.ts';
@@ -112,6 +120,9 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     store: data,
     outbox: new Outbox(options.outbox, `${process.pid}-${randomUUID()}`),
     gatherMs: Number(env.TOLLGATE_SETTLE_GATHER_MS ?? SETTLE_GATHER_MS),
+    ...('walPosition' in options.store
+      ? { durability: () => (options.store as PostgresStore).walPosition() }
+      : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   // A capped session counts its calls answered here; bounded, so a ledger outage fails it over to

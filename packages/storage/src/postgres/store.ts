@@ -226,6 +226,12 @@ SELECT
  */
 const LEDGER_SESSION_SQL = 'SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan';
 
+/** A PostgreSQL LSN (`16/B374D848`) as a byte position. */
+function lsn(text: string): bigint {
+  const [high, low] = text.split('/');
+  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
+}
+
 /** Settles every promise (so none is left rejected and unhandled), then returns or throws the first error. */
 async function inOrder<T extends unknown[]>(...queries: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(queries);
@@ -437,6 +443,18 @@ export class PostgresStore implements Store {
       transactions: [],
       idempotency: [],
     };
+  }
+
+  /**
+   * The write-ahead log's insert and flush positions (bytes): a transaction that committed before
+   * `inserted` was read is durable once `flushed` reaches it, even one that committed with
+   * `synchronous_commit = off`.
+   */
+  async walPosition(): Promise<{ inserted: bigint; flushed: bigint }> {
+    const row = (
+      await this.all('SELECT pg_current_wal_insert_lsn()::text AS i, pg_current_wal_flush_lsn()::text AS f')
+    )[0]!;
+    return { inserted: lsn(String(row.i)), flushed: lsn(String(row.f)) };
   }
 
   async walletsDueForExpiry(now: number, limit: number): Promise<string[]> {
