@@ -1,4 +1,4 @@
-import { usageRollupsMigrationSql } from './metering/rollups.ts';
+import { batchedRollupsMigrationSql, usageRollupsMigrationSql } from './metering/rollups.ts';
 import type { Dialect } from './store.ts';
 
 export interface Migration {
@@ -405,6 +405,14 @@ CREATE TABLE customer_token_keys (
 );
 CREATE INDEX usage_events_customer_seq ON usage_events (customer_id, seq);
 `,
+    },
+    {
+      version: 14,
+      name: 'usage_rollups_batched',
+      // SQLite kept the rollups with a trigger per inserted row (5 upserts per event); its writers
+      // now upsert each rollup once per transaction, grouped (metering/rollups.ts). Deletes and
+      // updates keep their triggers.
+      sql: batchedRollupsMigrationSql(dialect),
     },
   ];
 }

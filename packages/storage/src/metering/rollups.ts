@@ -136,3 +136,37 @@ export function usageRollupsMigrationSql(dialect: Dialect): string {
     ...ROLLUPS.flatMap((r) => [createTable(r, dialect), backfill(r), triggers(r)]),
   ].join('\n');
 }
+
+/**
+ * SQLite, since migration 14: the rollups of the events a transaction inserted, as one grouped
+ * upsert per rollup (parameters: the first and last `seq` inserted). The writer runs them in its
+ * own transaction, so a batch of N events for the same keys costs 5 upserts, not 5 × N.
+ */
+export function sqliteRollupUpserts(): string[] {
+  return ROLLUPS.map((r) => {
+    const keys = keyValues(r, 'e');
+    return `INSERT INTO ${r.table} (${[...keyColumns(r), ...SUM_COLUMNS].join(', ')}) SELECT ${keys.join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]})`).join(', ')} FROM usage_events e WHERE e.seq BETWEEN ? AND ? GROUP BY ${keys.join(', ')} ${upsertTail(r)};`;
+  });
+}
+
+/** Migration 14: SQLite's per-row insert triggers give way to the writers' grouped upserts. */
+export function batchedRollupsMigrationSql(dialect: Dialect): string {
+  // PostgreSQL's triggers are per statement already: one grouped upsert per batch.
+  if (dialect === 'postgres') return 'SELECT 1;';
+  return ROLLUPS.map((r) => `DROP TRIGGER ${r.table}_insert;`).join('\n');
+}
+
+/** A rollup's rows computed from the raw events, in key order (to check a rollup against). */
+export function rollupFromRawSql(r: Rollup): string {
+  const keys = keyValues(r, 'e');
+  return `SELECT ${keys.map((k, i) => `${k} AS k${i}`).join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]}) AS ${c}`).join(', ')} FROM usage_events e GROUP BY ${keys.map((_, i) => `k${i}`).join(', ')} ORDER BY ${keys.map((_, i) => `k${i}`).join(', ')}`;
+}
+
+/** A rollup table's rows in key order, with the same column names as rollupFromRawSql. */
+export function rollupRowsSql(r: Rollup): string {
+  return `SELECT ${keyColumns(r)
+    .map((c, i) => `${c} AS k${i}`)
+    .join(', ')}, ${SUM_COLUMNS.join(', ')} FROM ${r.table} ORDER BY ${keyColumns(r)
+    .map((_, i) => `k${i}`)
+    .join(', ')}`;
+}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
+import { sqliteRollupUpserts } from '../metering/rollups.ts';
 import type { Statement } from '../metering/usage-plan.ts';
 import type { MeteredEvent, MeteringDriver } from '../metering-store.ts';
 import type { Row } from '../rows.ts';
@@ -34,12 +35,23 @@ export class SqliteMeteringDriver implements MeteringDriver {
     // One transaction for the whole call: one WAL commit, and all or nothing.
     this.db
       .transaction(() => {
+        if (events.length === 0) return;
+        const { next } = this.db
+          .prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM usage_events')
+          .get() as {
+          next: bigint | number;
+        };
+        let last = 0n;
         for (let i = 0; i < events.length; i += STATEMENT_EVENTS_MAX) {
           const slice = events.slice(i, i + STATEMENT_EVENTS_MAX);
-          this.insert(slice.length).run(
-            ...slice.flatMap((e) => [...usageEventValues(e), e.cacheSavings ?? 0n]),
+          last = BigInt(
+            this.insert(slice.length).run(
+              ...slice.flatMap((e) => [...usageEventValues(e), e.cacheSavings ?? 0n]),
+            ).lastInsertRowid,
           );
         }
+        // The rollups, once per rollup for the whole insert (see metering/rollups.ts).
+        for (const sql of sqliteRollupUpserts()) this.db.prepare(sql).run(BigInt(next), last);
       })
       .immediate();
   }

@@ -14,6 +14,7 @@ import {
 } from '@tollgate/domain';
 import Database from 'better-sqlite3';
 import { USAGE_EVENT_COLUMNS, usageEventValues } from '../gateway-store.ts';
+import { sqliteRollupUpserts } from '../metering/rollups.ts';
 import { migrations } from '../migrations.ts';
 import {
   big,
@@ -48,6 +49,7 @@ import type {
 import { RetryableStoreError } from '../store.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
+const ROLLUP_UPSERTS = sqliteRollupUpserts();
 const CACHE_KIB = 65_536;
 const MMAP_BYTES = 268_435_456;
 const WAL_CHECKPOINT_PAGES = 10_000;
@@ -246,8 +248,16 @@ export class SqliteStore implements Store {
       const sql = d.spent >= 0n && d.pending >= 0n ? BUDGET_DELTA_SQL : BUDGET_DECREASE_SQL;
       this.run(sql, d.spent, d.pending, d.budgetId, d.periodKey);
     }
+    // Then the rollups, one grouped upsert each for the batch (the rowids it took are one range:
+    // a write transaction runs alone).
     const insertUsageEvent = insertSql('usage_events', USAGE_EVENT_COLUMNS);
-    for (const e of writes.usageEvents) this.run(insertUsageEvent, ...usageEventValues(e));
+    let first = 0n;
+    let last = 0n;
+    for (const e of writes.usageEvents) {
+      last = BigInt(this.run(insertUsageEvent, ...usageEventValues(e)).lastInsertRowid);
+      if (first === 0n) first = last;
+    }
+    if (last !== 0n) for (const sql of ROLLUP_UPSERTS) this.run(sql, first, last);
     for (const r of writes.idempotency) {
       const claimed = this.run(
         'INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',

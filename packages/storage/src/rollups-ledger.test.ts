@@ -1,0 +1,135 @@
+import { newId, type UsageEvent } from '@tollgate/domain';
+import { describe, expect, inject, it } from 'vitest';
+import { freshDatabase, type StoreKind } from '../../../test/stores.ts';
+import { Ledger } from './ledger.ts';
+import { ROLLUPS, rollupFromRawSql, rollupRowsSql } from './metering/rollups.ts';
+import { openStore } from './open.ts';
+import type { PostgresStore } from './postgres/store.ts';
+import { SqliteStore } from './sqlite/store.ts';
+import type { Store } from './store.ts';
+
+/**
+ * The gateway meters through the ledger: usage events written by its batches (captures and
+ * deductions) must keep every rollup equal to the raw events' sums, however the batch groups them
+ * (SQLite upserts each rollup once per batch since migration 14; PostgreSQL per statement).
+ */
+const HOUR_MS = 3_600_000;
+
+async function rows(store: Store, sql: string): Promise<unknown[]> {
+  const result =
+    store instanceof SqliteStore
+      ? store.db.prepare(sql).all()
+      : (await (store as PostgresStore).pool.query(sql)).rows;
+  return JSON.parse(JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).map(
+    (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)])),
+  );
+}
+
+function event(customerId: string, walletId: string, i: number, at: number): UsageEvent {
+  return {
+    id: newId('evt'),
+    requestId: newId('req'),
+    customerId,
+    teamId: i % 3 === 0 ? 'team-a' : null,
+    userId: `user-${i % 4}`,
+    feature: i % 2 === 0 ? 'chat' : null,
+    sessionId: null,
+    traceId: null,
+    tags: {},
+    keyId: null,
+    walletId,
+    provider: i % 5 === 0 ? 'anthropic' : 'openai',
+    model: i % 5 === 0 ? 'claude-haiku-4-5' : 'gpt-4o-mini',
+    api: 'chat',
+    valueUnit: null,
+    inputTokens: 10 + i,
+    outputTokens: 20 + 2 * i,
+    cachedInputTokens: i % 7,
+    cacheCreationInputTokens: 0,
+    reasoningTokens: i % 3,
+    estimated: i % 6 === 0,
+    cost: BigInt(30 + i),
+    price: BigInt(40 + i),
+    unit: 'usd',
+    cacheStatus: 'miss',
+    status: 'ok',
+    latencyMs: 5,
+    upstreamRequestId: null,
+    holdId: null,
+    transactionId: null,
+    // Three hours, so that batches span buckets.
+    createdAt: at + (i % 3) * HOUR_MS,
+  };
+}
+
+describe('rollups kept by the ledger', () => {
+  for (const kind of inject('stores') as StoreKind[]) {
+    it(`equal the raw sums after batched captures and deductions [${kind}]`, async () => {
+      const store = openStore(await freshDatabase(kind));
+      try {
+        await store.migrate();
+        const ledger = new Ledger(store);
+        const at = Date.UTC(2030, 0, 1);
+        let n = 0;
+        for (const customer of ['cus_a', 'cus_b']) {
+          const customerId = `${customer}_${newId('x')}`;
+          await store.createCustomer({ id: customerId, name: customer, metadata: null, createdAt: at });
+          const wallet = await store.createWallet({
+            id: newId('wal'),
+            customerId,
+            teamId: null,
+            unit: 'usd',
+            overdraftLimit: 0n,
+            capturePolicy: 'reject',
+            createdAt: at,
+          });
+          await ledger.submit({
+            command: {
+              kind: 'grant',
+              walletId: wallet.id,
+              amount: 1_000_000n,
+              source: 'purchase',
+              expiresAt: null,
+              priority: 50,
+            },
+          });
+          const holds = await Promise.all(
+            Array.from({ length: 20 }, () =>
+              ledger.submit({ command: { kind: 'hold', walletId: wallet.id, amount: 500n, ttlMs: 60_000 } }),
+            ),
+          );
+          // Submitted together: the ledger writes each group in one batch.
+          await Promise.all([
+            ...holds.map((hold) => {
+              if (!hold.ok || hold.value.kind !== 'hold') throw new Error('hold failed');
+              const e = event(customerId, wallet.id, n++, at);
+              return ledger.submit({
+                command: {
+                  kind: 'capture',
+                  holdId: hold.value.hold.id,
+                  amount: e.price,
+                  usageEvent: e,
+                  owe: true,
+                },
+              });
+            }),
+            ...Array.from({ length: 15 }, () => {
+              const e = event(customerId, wallet.id, n++, at);
+              return ledger.submit({
+                command: { kind: 'deduct', walletId: wallet.id, amount: e.price, owe: true, usageEvent: e },
+              });
+            }),
+          ]);
+        }
+        expect(await rows(store, 'SELECT COUNT(*) AS n FROM usage_events')).toEqual([{ n: String(n) }]);
+        for (const rollup of ROLLUPS) {
+          const raw = await rows(store, rollupFromRawSql(rollup));
+          expect(raw.length, rollup.table).toBeGreaterThan(1);
+          expect(await rows(store, rollupRowsSql(rollup)), rollup.table).toEqual(raw);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});
