@@ -25,6 +25,8 @@ export interface Row {
   firstFailure: string | null;
   /** Share of the machine's CPU time the hypervisor gave to others during the window (%), NaN if unknown. */
   stealPct: number;
+  /** With several rounds: each round's steal, in order. */
+  stealPcts?: number[];
 }
 
 export function toRow(
@@ -105,7 +107,7 @@ export function cells(rows: readonly Row[]): string[][] {
       row.stream && !isDirect && direct ? signed(row.firstByteP50Ms - direct.firstByteP50Ms, 2) : '—',
       isDirect ? '—' : grouped(row.cpuUsPerRequest),
       String(row.failed),
-      fixed(row.stealPct, 0),
+      row.stealPcts ? row.stealPcts.map((p) => fixed(p, 0)).join('/') : fixed(row.stealPct, 0),
     ];
   });
 }
@@ -254,4 +256,40 @@ export function stealShare(
 ): number {
   if (!before || !after || after.total === before.total) return Number.NaN;
   return (100 * (after.steal - before.steal)) / (after.total - before.total);
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * One row per scenario and target: the median of each figure over the rounds (failures summed).
+ * Rows of one round only are returned as they are.
+ */
+export function medianRows(rows: readonly Row[]): Row[] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = `${row.target}|${row.upstream}|${row.stream}|${row.concurrency}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0]!;
+    const of = (pick: (r: Row) => number) => median(group.map(pick));
+    return {
+      ...group[0]!,
+      requestsPerS: of((r) => r.requestsPerS),
+      p50Ms: of((r) => r.p50Ms),
+      p90Ms: of((r) => r.p90Ms),
+      p99Ms: of((r) => r.p99Ms),
+      firstByteP50Ms: of((r) => r.firstByteP50Ms),
+      cpuUsPerRequest: of((r) => r.cpuUsPerRequest),
+      failed: group.reduce((n, r) => n + r.failed, 0),
+      firstFailure: group.find((r) => r.firstFailure)?.firstFailure ?? null,
+      stealPct: of((r) => r.stealPct),
+      stealPcts: group.map((r) => r.stealPct),
+    };
+  });
 }

@@ -24,7 +24,8 @@
  * TOLLGATE_BENCH_UPSTREAMS (`instant,50 ms`), TOLLGATE_BENCH_CONCURRENCY (`1,64`),
  * TOLLGATE_BENCH_STREAMS (`plain,stream`); TOLLGATE_BENCH_PROFILE_CONCURRENCY (64). To compare with
  * another version in the same run: TOLLGATE_BENCH_BASELINE=<a checkout with npm ci done> and the
- * targets `baseline-sqlite`, `baseline-postgres`.
+ * targets `baseline-sqlite`, `baseline-postgres`. On a noisy machine, TOLLGATE_BENCH_ROUNDS=N measures
+ * every phase N times (all phases once per round) and reports each row's median.
  * `--markdown` also prints the tables as Markdown.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -44,6 +45,7 @@ import {
   goals,
   HEADER,
   markdownTable,
+  medianRows,
   type Row,
   stealShare,
   table,
@@ -68,6 +70,8 @@ const PROFILE = env('TOLLGATE_BENCH_PROFILE', '1') !== '0';
 /** Another checkout of Tollgate (npm ci done), measured as `baseline-sqlite` / `baseline-postgres`. */
 const BASELINE = process.env.TOLLGATE_BENCH_BASELINE ?? null;
 const MARKDOWN = process.argv.includes('--markdown');
+/** Each scenario is measured this many times, interleaved; the tables show each row's median. */
+const ROUNDS = Number(env('TOLLGATE_BENCH_ROUNDS', '1'));
 
 const list = (name: string, fallback: string) =>
   env(name, fallback)
@@ -417,17 +421,24 @@ async function main(): Promise<void> {
     log(
       `gateway bench: ${subjects.map((s) => s.name).join(', ')}; warm-up ${WARMUP_MS} ms + ${DURATION_MS} ms per phase; node ${process.version}`,
     );
-    const rows: Row[] = [];
-    for (const setting of SETTINGS) {
-      upstream.delayMs = setting.delayMs;
-      for (const stream of STREAMS) {
-        for (const concurrency of CONCURRENCIES) {
-          for (const subject of subjects) rows.push(await phase(subject, setting.name, stream, concurrency));
+    const measured: Row[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (ROUNDS > 1) log(`round ${round} of ${ROUNDS}`);
+      for (const setting of SETTINGS) {
+        upstream.delayMs = setting.delayMs;
+        for (const stream of STREAMS) {
+          for (const concurrency of CONCURRENCIES) {
+            for (const subject of subjects)
+              measured.push(await phase(subject, setting.name, stream, concurrency));
+          }
         }
       }
     }
+    const rows = medianRows(measured);
     print(
-      '\nGateway overhead (added = minus direct in the same scenario; CPU = the gateway process only)\n',
+      ROUNDS > 1
+        ? `\nGateway overhead, median of ${ROUNDS} rounds per row (added = minus direct in the same scenario; CPU = the gateway process only; steal = each round's)\n`
+        : '\nGateway overhead (added = minus direct in the same scenario; CPU = the gateway process only)\n',
       HEADER,
       cells(rows),
     );
