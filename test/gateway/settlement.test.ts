@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
 import { encode, type Settlement, Settler } from '../../packages/server/src/gateway/settler.ts';
 import { type FakeProvider, fixtureEntry, startFakeProvider } from '../fake-provider/server.ts';
-import { type Server, startServer } from '../fixtures/cli-process.ts';
+import { type Server, startServer, tollgate } from '../fixtures/cli-process.ts';
 import { freshDatabase, type StoreKind } from '../stores.ts';
 import { OPENAI_KEY } from './harness.ts';
 
@@ -445,5 +445,51 @@ describe('settlement outbox', () => {
     now += 60_000;
     expect(other.claimOrphans(new Set()).map((e) => e.seq)).toEqual([seq]);
     other.close();
+  });
+});
+
+describe('tollgate outbox', () => {
+  it('shows what waits per instance and every dead letter with its reason', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'cli.outbox');
+    const gone = new Outbox(path, 'gone-instance');
+    const [waiting, refused] = gone.append([
+      encode({
+        holdId: 'hld_wait',
+        walletId: 'wal_1',
+        amount: 42n,
+        event: { requestId: 'req_wait', cost: 40n, price: 42n } as UsageEvent,
+      }),
+      encode({
+        holdId: 'hld_dead',
+        walletId: 'wal_2',
+        amount: 7n,
+        event: { requestId: 'req_dead', cost: 7n, price: 7n } as UsageEvent,
+      }),
+    ]) as [number, number];
+    gone.bury([{ seq: refused, reason: 'wallet_not_found: No wallet wal_2' }]);
+    gone.close();
+    const json = await tollgate(['outbox', '--json'], { TOLLGATE_OUTBOX: path });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      path,
+      entries: 1,
+      owners: [{ owner: 'gone-instance', entries: 1, host: null }],
+      dead: [
+        {
+          seq: refused,
+          requestId: 'req_dead',
+          walletId: 'wal_2',
+          holdId: 'hld_dead',
+          amount: '7',
+          reason: 'wallet_not_found: No wallet wal_2',
+        },
+      ],
+    });
+    expect(waiting).toBeLessThan(refused);
+    const text = await tollgate(['outbox'], { TOLLGATE_OUTBOX: path });
+    expect(text.stdout).toContain('1 settlement waiting, 1 dead letter');
+    expect(text.stdout).toContain('req_dead');
+    const none = await tollgate(['outbox'], { TOLLGATE_OUTBOX: join(tmpdir(), 'tollgate-no-such.outbox') });
+    expect([none.code, none.stdout]).toEqual([0, expect.stringContaining('No outbox at')]);
   });
 });

@@ -154,6 +154,36 @@ export class Outbox {
     return claim.immediate().filter((entry) => !known.has(entry.seq));
   }
 
+  /** What is waiting, by instance, and how many entries were buried (for operators). */
+  summary(): {
+    owners: {
+      owner: string;
+      host: string | null;
+      pid: number | null;
+      heartbeatAt: number | null;
+      entries: number;
+    }[];
+    entries: number;
+    dead: number;
+  } {
+    const owners = this.db
+      .prepare(
+        `SELECT o.owner, w.host, w.pid, w.heartbeat_at AS heartbeatAt, COUNT(*) AS entries
+         FROM outbox_entries o LEFT JOIN outbox_owners w ON w.owner = o.owner
+         GROUP BY o.owner, w.host, w.pid, w.heartbeat_at ORDER BY o.owner`,
+      )
+      .all() as {
+      owner: string;
+      host: string | null;
+      pid: number | null;
+      heartbeatAt: number | null;
+      entries: number;
+    }[];
+    const count = (table: string) =>
+      Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+    return { owners, entries: count('outbox_entries'), dead: count('outbox_dead') };
+  }
+
   /** Entries not yet done, all owners (for operators and tests). */
   size(): number {
     return Number((this.db.prepare('SELECT COUNT(*) AS n FROM outbox_entries').get() as { n: number }).n);

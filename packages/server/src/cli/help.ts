@@ -23,6 +23,14 @@ const ENVIRONMENT: [string, string][] = [
     'TOLLGATE_SQLITE_SYNCHRONOUS',
     'SQLite synchronous pragma (default NORMAL: survives a crash; FULL: a power cut too)',
   ],
+  [
+    'TOLLGATE_OUTBOX',
+    'settlement outbox, a local file that must outlive the process (default: beside the SQLite file, or ./.tollgate/ for PostgreSQL)',
+  ],
+  [
+    'TOLLGATE_SETTLE_GATHER_MS',
+    'how long answered calls gather before they are charged as one batch (default 2)',
+  ],
   ['TOLLGATE_DEBUG', 'set to 1 to print stack traces of unexpected errors'],
 ];
 

@@ -7,6 +7,7 @@ import { keysRevoke } from './keys-revoke.ts';
 import { ledgerExpire } from './ledger-expire.ts';
 import { ledgerVerify } from './ledger-verify.ts';
 import { migrate } from './migrate.ts';
+import { outbox } from './outbox.ts';
 import { start } from './start.ts';
 import { walletsGrant } from './wallets-grant.ts';
 
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   walletsGrant,
   ledgerVerify,
   ledgerExpire,
+  outbox,
   bench,
 ];
 
