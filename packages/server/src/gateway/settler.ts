@@ -94,6 +94,8 @@ export class Settler {
   private queue: Queued[] = [];
   /** Sequence numbers appended and not yet done. */
   private readonly open = new Set<number>();
+  /** Of those, the ones of each session (customer + session id), for sessionSettled(). */
+  private readonly sessions = new Map<string, Set<number>>();
   private waiters: { upTo: number; resolve: () => void }[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -156,7 +158,7 @@ export class Settler {
     }
     for (const [i, item] of items.entries()) {
       const seq = seqs[i]!;
-      this.open.add(seq);
+      this.track(seq, item.settlement);
       this.queue.push({
         seq,
         settlement: item.settlement,
@@ -196,6 +198,22 @@ export class Settler {
       // Now, unless the ledger is failing (then at the next retry).
       this.flushSoon(this.retryMs > RETRY_MS_MIN ? this.retryMs : 0);
     });
+  }
+
+  /**
+   * Resolves once this instance's answered calls of one session are committed, or after `ms`:
+   * at once when none is waiting (a capped session's next call need not wait for the others).
+   */
+  sessionSettled(customerId: string, sessionId: string, ms: number): Promise<void> {
+    const seqs = this.sessions.get(sessionKey(customerId, sessionId));
+    if (!seqs || seqs.size === 0) return Promise.resolve();
+    let upTo = 0;
+    for (const seq of seqs) if (seq > upTo) upTo = seq;
+    const done = new Promise<void>((resolve) => {
+      this.waiters.push({ upTo, resolve });
+      this.flushSoon(this.retryMs > RETRY_MS_MIN ? this.retryMs : 0);
+    });
+    return Promise.race([done, delay(ms)]);
   }
 
   /** As settled(), giving up after `ms` (a read must not hang on a ledger outage). */
@@ -248,7 +266,7 @@ export class Settler {
         unreadable.push({ seq: entry.seq, reason: `unreadable: ${(error as Error).message}` });
         continue;
       }
-      this.open.add(entry.seq);
+      this.track(entry.seq, settlement);
       this.queue.push({ seq: entry.seq, settlement, uncertain: true, attempts: 0 });
       claimed++;
     }
@@ -352,7 +370,7 @@ export class Settler {
     this.retire(finished.map((q) => q.seq));
     this.options.outbox.bury(buried.map(({ q, reason }) => ({ seq: q.seq, reason })));
     for (const { q, reason } of buried) this.refused(q.settlement, reason);
-    for (const q of [...finished, ...buried.map((b) => b.q)]) this.open.delete(q.seq);
+    for (const q of [...finished, ...buried.map((b) => b.q)]) this.untrack(q.seq, q.settlement);
     this.wake();
     return { retry, unreachable, error: errors[0] };
   }
@@ -410,6 +428,29 @@ export class Settler {
     return this.options.ledger.submit(operation, 'settle');
   }
 
+  private track(seq: number, settlement: Settlement): void {
+    this.open.add(seq);
+    const session = settlement.event.sessionId;
+    if (session === null) return;
+    const key = sessionKey(settlement.event.customerId, session);
+    let seqs = this.sessions.get(key);
+    if (!seqs) {
+      seqs = new Set();
+      this.sessions.set(key, seqs);
+    }
+    seqs.add(seq);
+  }
+
+  private untrack(seq: number, settlement: Settlement): void {
+    this.open.delete(seq);
+    const session = settlement.event.sessionId;
+    if (session === null) return;
+    const key = sessionKey(settlement.event.customerId, session);
+    const seqs = this.sessions.get(key);
+    seqs?.delete(seq);
+    if (seqs?.size === 0) this.sessions.delete(key);
+  }
+
   private wake(): void {
     let lowest = Number.POSITIVE_INFINITY;
     for (const seq of this.open) if (seq < lowest) lowest = seq;
@@ -431,6 +472,8 @@ export class Settler {
     );
   }
 }
+
+const sessionKey = (customerId: string, sessionId: string) => `${customerId}\u0000${sessionId}`;
 
 function describe(result: LedgerResult): string {
   return result.ok ? 'ok' : `${result.code}: ${result.message}`;

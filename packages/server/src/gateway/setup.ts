@@ -127,7 +127,8 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
   });
   // A capped session counts its calls answered here; bounded, so a ledger outage fails it over to
   // what is committed instead of hanging the call.
-  plans.settled = () => settler.settledWithin(SESSION_SETTLE_WAIT_MS);
+  plans.settled = (customerId, sessionId) =>
+    settler.sessionSettled(customerId, sessionId, SESSION_SETTLE_WAIT_MS);
   const gateway = new Gateway({
     ledger: options.ledger,
     settler,

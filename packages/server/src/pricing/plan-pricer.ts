@@ -39,8 +39,8 @@ const planCall = (call: CallPricing): PlanCall => ({
 export class PlanPricer implements Pricer {
   private readonly plans = new Map<string, { plan: PricePlan | null; until: number }>();
   private readonly applied = new Set<string>();
-  /** Waits for this instance's answered calls to be charged (set by the gateway's setup). */
-  settled: () => Promise<void> = async () => {};
+  /** Waits for this instance's answered calls of a session to be charged (set by the gateway's setup). */
+  settled: (customerId: string, sessionId: string) => Promise<void> = async () => {};
 
   constructor(
     private readonly data: PricingStore,
@@ -92,7 +92,7 @@ export class PlanPricer implements Pricer {
 
   private async checkCap(plan: PricePlan, call: AdmissionCall, sessionId: string): Promise<void> {
     // The session's calls answered here are charged just after their answer: count them all.
-    await this.settled();
+    await this.settled(call.customerId, sessionId);
     const spent = await this.data.sessionTotals(call.customerId, sessionId);
     if (!sessionCapExceeded(plan, spent.cost, call.cost)) return;
     throw new GatewayError(
