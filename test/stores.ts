@@ -14,6 +14,14 @@ export interface StoreContext {
   store: Store;
 }
 
+/**
+ * A fresh settlement outbox file for a Tollgate a test starts: the default for PostgreSQL is under
+ * ./.tollgate of the working directory, which tests must not fill.
+ */
+export function tempOutbox(): string {
+  return join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'outbox.db');
+}
+
 /** Makes a fresh, migrated database of the given kind; returns its URL. */
 export async function freshDatabase(kind: StoreKind): Promise<string> {
   if (kind === 'sqlite')

@@ -8,7 +8,7 @@ import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
 import { REFUSAL_FLUSH_INTERVAL_MS } from '../../packages/server/src/gateway/refusal-recorder.ts';
 import { startTollgate, type Tollgate } from '../../packages/server/src/runtime/start.ts';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server.ts';
-import { describeStores } from '../stores.ts';
+import { describeStores, tempOutbox } from '../stores.ts';
 import { startReceiver, waitFor } from './support.ts';
 
 /**
@@ -34,7 +34,11 @@ describeStores('alerts fed by the gateway', (ctx) => {
       host: '127.0.0.1',
       adminKey: TEST_ADMIN_KEY,
       log: () => {},
-      env: { OPENAI_BASE_URL: `${fake.url}/v1`, OPENAI_API_KEY: 'sk-fake-openai-0123456789' },
+      env: {
+        OPENAI_BASE_URL: `${fake.url}/v1`,
+        OPENAI_API_KEY: 'sk-fake-openai-0123456789',
+        TOLLGATE_OUTBOX: tempOutbox(),
+      },
     });
     const channel = await admin('POST', '/alert-channels', {
       kind: 'webhook',

@@ -1,6 +1,6 @@
 import type { Ledger } from '@tollgate/storage';
 import { describe, expect, inject, it } from 'vitest';
-import { freshDatabase, type StoreKind } from '../../../../test/stores.ts';
+import { freshDatabase, type StoreKind, tempOutbox } from '../../../../test/stores.ts';
 import { digestAdminKey } from '../admin-key.ts';
 import { startExpiryScheduler } from '../scheduler.ts';
 import { describeDatabase } from './database-url.ts';
@@ -23,6 +23,7 @@ for (const kind of inject('stores') as StoreKind[]) {
         port: 0,
         log: (l) => lines.push(l),
         expiryIntervalMs: 20,
+        env: { ...process.env, TOLLGATE_OUTBOX: tempOutbox() },
       });
       const key = tollgate.generatedAdminKey!;
       expect(key).toMatch(/^tga_[0-9A-Za-z]{32}$/);
