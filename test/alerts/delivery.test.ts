@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type Answer, TEST_ADMIN_KEY } from '../../packages/server/src/admin/test-client.ts';
 import { type AlertsRuntime, startAlerts } from '../../packages/server/src/alerts/service.ts';
 import { createApp } from '../../packages/server/src/app.ts';
+import { seedWallet } from '../fixtures/wallets.ts';
 import { describeStores } from '../stores.ts';
-import { seedWallet, startReceiver, waitFor } from './support.ts';
+import { startReceiver, waitFor } from './support.ts';
 
 const USD = 1_000_000n;
 const SMTP_USER = 'alerts';

@@ -1,8 +1,8 @@
 import { type AlertsStore, alertsStore, Ledger, openStore, type Store } from '@tollgate/storage';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AlertEngine, type FiredAlert } from '../../packages/server/src/alerts/engine.ts';
+import { seedWallet, uniqueId, usageEvent } from '../fixtures/wallets.ts';
 import { describeStores } from '../stores.ts';
-import { seedWallet, uniqueId, usageEvent } from './support.ts';
 
 const USD = 1_000_000n;
 const CONCURRENT_CALLS = 50;

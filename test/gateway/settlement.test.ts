@@ -7,12 +7,14 @@ import { type Micros, newId, type UsageEvent } from '@tollgate/domain';
 import { gatewayStore, Ledger, Outbox, openStore, PostgresStore, type Store } from '@tollgate/storage';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminClient } from '../../packages/server/src/admin/test-client.ts';
 import { generateVirtualKey } from '../../packages/server/src/gateway/keys.ts';
 import { encode, type Settlement, Settler } from '../../packages/server/src/gateway/settler.ts';
 import { type FakeProvider, fixtureEntry, startFakeProvider } from '../fake-provider/server.ts';
 import { type Server, startServer, tollgate } from '../fixtures/cli-process.ts';
+import { seedWallet, usageEvent } from '../fixtures/wallets.ts';
 import { freshDatabase, type StoreKind } from '../stores.ts';
-import { OPENAI_KEY } from './harness.ts';
+import { type Harness, OPENAI_KEY, startHarness, waitFor } from './harness.ts';
 
 /**
  * Calls are charged just after their answer, from a durable local outbox (DESIGN.md §5). These
@@ -32,37 +34,14 @@ interface Account {
   customerId: string;
   walletId: string;
   key: string;
-  keyId: string;
 }
 
+/** A customer with a funded usd wallet and a virtual key. */
 async function seed(store: Store, ledger: Ledger, grant: Micros = GRANT): Promise<Account> {
-  const customerId = newId('cus');
-  const now = Date.now();
-  await store.createCustomer({ id: customerId, name: 'Settlement test', metadata: null, createdAt: now });
-  const wallet = await store.createWallet({
-    id: newId('wal'),
-    customerId,
-    teamId: null,
-    unit: 'usd',
-    overdraftLimit: 0n,
-    capturePolicy: 'reject',
-    createdAt: now,
-  });
-  const granted = await ledger.submit({
-    command: {
-      kind: 'grant',
-      walletId: wallet.id,
-      amount: grant,
-      source: 'purchase',
-      expiresAt: null,
-      priority: 50,
-    },
-  });
-  if (!granted.ok) throw new Error(granted.message);
+  const { customerId, walletId } = await seedWallet(store, ledger, grant);
   const generated = generateVirtualKey();
-  const keyId = newId('key');
   await gatewayStore(store).createKey({
-    id: keyId,
+    id: newId('key'),
     digest: generated.digest,
     prefix: generated.prefix,
     name: null,
@@ -75,9 +54,9 @@ async function seed(store: Store, ledger: Ledger, grant: Micros = GRANT): Promis
     endStreamOnHoldExhausted: false,
     expiresAt: null,
     revokedAt: null,
-    createdAt: now,
+    createdAt: Date.now(),
   });
-  return { customerId, walletId: wallet.id, key: generated.key, keyId };
+  return { customerId, walletId, key: generated.key };
 }
 
 async function counts(store: Store, account: Account) {
@@ -88,54 +67,9 @@ async function counts(store: Store, account: Account) {
   return { events, wallet, violations: await ledger.verify() };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const until = Date.now() + SETTLE_WAIT_MS;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value, bigints)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
-
 /** A usage event as the gateway writes one, for settlements made by hand. */
 function usageEventFor(account: Account, holdId: string | null, price: Micros): UsageEvent {
-  return {
-    id: newId('evt'),
-    requestId: newId('req'),
-    customerId: account.customerId,
-    teamId: null,
-    userId: null,
-    feature: null,
-    sessionId: null,
-    traceId: null,
-    tags: {},
-    keyId: account.keyId,
-    walletId: account.walletId,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    api: 'chat',
-    valueUnit: null,
-    inputTokens: 27,
-    outputTokens: 42,
-    cachedInputTokens: 0,
-    cacheCreationInputTokens: 0,
-    reasoningTokens: 0,
-    estimated: false,
-    cost: price,
-    price,
-    unit: 'usd',
-    cacheStatus: 'miss',
-    status: 'ok',
-    latencyMs: 1,
-    upstreamRequestId: null,
-    holdId,
-    transactionId: null,
-    createdAt: Date.now(),
-  };
+  return { ...usageEvent({ ...account, userId: 'user-1', price, at: Date.now() }), holdId };
 }
 
 for (const kind of inject('stores') as StoreKind[]) {
@@ -190,9 +124,13 @@ for (const kind of inject('stores') as StoreKind[]) {
 
       const second = await startServer(serverEnv(outbox));
       try {
-        const after = await waitFor(
-          () => counts(store, account),
-          (c) => c.events.length === CALLS && c.wallet.pending === 0n,
+        let after = await counts(store, account);
+        await waitFor(
+          async () => {
+            after = await counts(store, account);
+            return after.events.length === CALLS && after.wallet.pending === 0n;
+          },
+          SETTLE_WAIT_MS,
           `${CALLS} calls charged`,
         );
         expect(after.wallet.balance).toBe(GRANT - prices);
@@ -396,6 +334,32 @@ function writer(
     child.once('error', reject);
     child.once('exit', (code) => {
       if (!/seq \d+/.test(out)) reject(new Error(`outbox writer exited with ${code}`));
+    });
+  });
+}
+
+for (const kind of inject('stores') as StoreKind[]) {
+  describe(`reads after a call [${kind}]`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(kind);
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('an admin read right after a call sees it charged, though settlements would otherwise wait', async () => {
+      // Settlements of this instance never go by timer: only a read's wait can bring them in.
+      const server = await h.spawnServer({ TOLLGATE_SETTLE_GATHER_MS: NEVER_MS });
+      const client = new OpenAI({ apiKey: h.key, baseURL: `${server.baseUrl}/v1`, maxRetries: 0 });
+      const { response } = await client.chat.completions.create(REQUEST).withResponse();
+      const price = BigInt(response.headers.get('x-tollgate-price')!);
+      const before = (await new Ledger(h.store).wallet(h.walletId))!;
+      expect(before.pending).toBeGreaterThan(0n);
+      const api = adminClient(h.store, {}, server.runtime);
+      const wallet = await api.call('GET', `/wallets/${h.walletId}`);
+      expect(wallet.status).toBe(200);
+      expect(wallet.body).toMatchObject({ balance: Number(before.balance - price), pending: 0 });
     });
   });
 }

@@ -221,11 +221,6 @@ export class Settler {
     return this.open.size === 0 ? Promise.resolve() : Promise.race([this.settled(), delay(ms)]);
   }
 
-  /** Settlements not yet committed, in this instance. */
-  get backlog(): number {
-    return this.open.size;
-  }
-
   /** Commits what it can within a few seconds; what is left stays in the outbox for the next start. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

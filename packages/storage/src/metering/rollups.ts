@@ -119,9 +119,16 @@ CREATE TRIGGER ${r.table}_delete AFTER DELETE ON usage_events REFERENCING OLD TA
 CREATE TRIGGER ${r.table}_update AFTER UPDATE ON usage_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${r.table}_update();`;
 }
 
-function backfill(r: Rollup): string {
+/** A rollup's keys and sums over the events (those `where` keeps), as a SELECT in column order. */
+function groupedEvents(r: Rollup, where = ''): string {
   const keys = keyValues(r, 'e');
-  return `INSERT INTO ${r.table} (${[...keyColumns(r), ...SUM_COLUMNS].join(', ')}) SELECT ${keys.join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]})`).join(', ')} FROM usage_events e GROUP BY ${keys.join(', ')};`;
+  return `SELECT ${keys.join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]})`).join(', ')} FROM usage_events e${where} GROUP BY ${keys.join(', ')}`;
+}
+
+const insertInto = (r: Rollup) => `INSERT INTO ${r.table} (${[...keyColumns(r), ...SUM_COLUMNS].join(', ')})`;
+
+function backfill(r: Rollup): string {
+  return `${insertInto(r)} ${groupedEvents(r)};`;
 }
 
 /**
@@ -143,10 +150,9 @@ export function usageRollupsMigrationSql(dialect: Dialect): string {
  * own transaction, so a batch of N events for the same keys costs 5 upserts, not 5 × N.
  */
 export function sqliteRollupUpserts(): string[] {
-  return ROLLUPS.map((r) => {
-    const keys = keyValues(r, 'e');
-    return `INSERT INTO ${r.table} (${[...keyColumns(r), ...SUM_COLUMNS].join(', ')}) SELECT ${keys.join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]})`).join(', ')} FROM usage_events e WHERE e.seq BETWEEN ? AND ? GROUP BY ${keys.join(', ')} ${upsertTail(r)};`;
-  });
+  return ROLLUPS.map(
+    (r) => `${insertInto(r)} ${groupedEvents(r, ' WHERE e.seq BETWEEN ? AND ?')} ${upsertTail(r)};`,
+  );
 }
 
 /** Migration 14: SQLite's per-row insert triggers give way to the writers' grouped upserts. */
@@ -156,17 +162,13 @@ export function batchedRollupsMigrationSql(dialect: Dialect): string {
   return ROLLUPS.map((r) => `DROP TRIGGER ${r.table}_insert;`).join('\n');
 }
 
-/** A rollup's rows computed from the raw events, in key order (to check a rollup against). */
-export function rollupFromRawSql(r: Rollup): string {
-  const keys = keyValues(r, 'e');
-  return `SELECT ${keys.map((k, i) => `${k} AS k${i}`).join(', ')}, ${SUM_COLUMNS.map((c) => `SUM(${EVENT_SUMS[c]}) AS ${c}`).join(', ')} FROM usage_events e GROUP BY ${keys.map((_, i) => `k${i}`).join(', ')} ORDER BY ${keys.map((_, i) => `k${i}`).join(', ')}`;
-}
-
-/** A rollup table's rows in key order, with the same column names as rollupFromRawSql. */
-export function rollupRowsSql(r: Rollup): string {
-  return `SELECT ${keyColumns(r)
-    .map((c, i) => `${c} AS k${i}`)
-    .join(', ')}, ${SUM_COLUMNS.join(', ')} FROM ${r.table} ORDER BY ${keyColumns(r)
-    .map((_, i) => `k${i}`)
+/** A rollup's rows computed from the raw events, then as stored: the same columns, in key order. */
+export function rollupCheckSql(r: Rollup): { raw: string; stored: string } {
+  const order = ` ORDER BY ${keyColumns(r)
+    .map((_, i) => i + 1)
     .join(', ')}`;
+  return {
+    raw: groupedEvents(r) + order,
+    stored: `SELECT ${[...keyColumns(r), ...SUM_COLUMNS].join(', ')} FROM ${r.table}${order}`,
+  };
 }
