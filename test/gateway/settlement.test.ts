@@ -402,9 +402,9 @@ describe('settlement outbox', () => {
   it('an instance whose heartbeat went stale is gone, even if its process id is reused', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tollgate-outbox-')), 'stale.outbox');
     let now = 1_000_000;
-    const stale = new Outbox(path, 'stale', () => now);
+    const stale = new Outbox(path, 'stale', { clock: () => now });
     const [seq] = stale.append(['left behind']) as [number];
-    const other = new Outbox(path, 'other', () => now);
+    const other = new Outbox(path, 'other', { clock: () => now });
     expect(other.claimOrphans(new Set())).toEqual([]);
     now += 60_000;
     expect(other.claimOrphans(new Set()).map((e) => e.seq)).toEqual([seq]);

@@ -11,5 +11,5 @@ export * from './pricing-store.ts';
 export { rateLimitScopeKey } from './rate-limit-rows.ts';
 export * from './rate-limit-store.ts';
 export * from './refusal-store.ts';
-export { SqliteStore } from './sqlite/store.ts';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/store.ts';
 export * from './store.ts';

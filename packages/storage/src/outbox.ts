@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { BACKSTOP_CHECKPOINT_PAGES, BackgroundCheckpointer } from './sqlite/checkpointer.ts';
 
 /** An instance whose heartbeat is older than this is gone: its entries are anyone's to finish. */
 export const OUTBOX_OWNER_STALE_MS = 15_000;
@@ -27,16 +28,25 @@ export class Outbox {
   private readonly removeStatement: Database.Statement;
   private readonly heartbeatStatement: Database.Statement;
 
+  private readonly clock: () => number;
+  private readonly checkpointer: BackgroundCheckpointer | null = null;
+
+  /** `backgroundCheckpoints`: the file's WAL checkpoints run on a thread of their own (checkpointer.ts). */
   constructor(
     readonly path: string,
     readonly owner: string,
-    private readonly clock: () => number = Date.now,
+    options: { clock?: () => number; backgroundCheckpoints?: boolean } = {},
   ) {
+    this.clock = options.clock ?? Date.now;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    if (options.backgroundCheckpoints && path !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      this.checkpointer = new BackgroundCheckpointer(path);
+    }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox_entries (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -193,6 +203,8 @@ export class Outbox {
   close(): void {
     if (!this.db.open) return;
     this.db.prepare('DELETE FROM outbox_owners WHERE owner = ?').run(this.owner);
+    // The thread's last checkpoint may still run: the file stays consistent whatever it finds.
+    void this.checkpointer?.close();
     this.db.close();
   }
 }

@@ -47,12 +47,17 @@ import type {
   WalletPatch,
 } from '../store.ts';
 import { RetryableStoreError } from '../store.ts';
+import { BACKSTOP_CHECKPOINT_PAGES, BackgroundCheckpointer } from './checkpointer.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const ROLLUP_UPSERTS = sqliteRollupUpserts();
 const CACHE_KIB = 65_536;
 const MMAP_BYTES = 268_435_456;
 const WAL_CHECKPOINT_PAGES = 10_000;
+
+export interface SqliteStoreOptions {
+  backgroundCheckpoints?: boolean;
+}
 
 const insertSql = (table: string, columns: readonly string[], conflict = '') =>
   `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`;
@@ -69,7 +74,13 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(path: string) {
+  private readonly checkpointer: BackgroundCheckpointer | null = null;
+
+  /**
+   * `backgroundCheckpoints`: WAL checkpoints run on a thread of their own instead of inside the
+   * commit that crosses the threshold (see checkpointer.ts); for a long-running server.
+   */
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.defaultSafeIntegers(true);
@@ -84,6 +95,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     // Fewer, larger checkpoints: each one copies the WAL back and syncs the database file.
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    if (options.backgroundCheckpoints && path !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      this.checkpointer = new BackgroundCheckpointer(path);
+    }
   }
 
   private sql(text: string): Database.Statement {
@@ -133,6 +148,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
   }
 

@@ -1,0 +1,65 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Outbox } from '../outbox.ts';
+import { SqliteStore } from './store.ts';
+
+/**
+ * A checkpoint copies the log's pages into the database file, so the file grows only when one
+ * runs. Written pages stay below every automatic threshold here: a file that grows was
+ * checkpointed by the background thread, and one that does not shows nothing else did it.
+ */
+const ROWS = 2_000;
+const PAYLOAD = 'x'.repeat(1_000);
+
+function fill(db: SqliteStore['db']): void {
+  db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO filler (payload) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < ROWS; i++) insert.run(PAYLOAD);
+  })();
+}
+
+async function grows(file: string, beyond: number, withinMs: number): Promise<boolean> {
+  for (const until = Date.now() + withinMs; Date.now() < until; ) {
+    if (statSync(file).size > beyond) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return statSync(file).size > beyond;
+}
+
+const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tollgate-checkpoint-')), 'db.sqlite');
+
+describe('background WAL checkpoints', () => {
+  it('copy the log into the database file off the committing thread', async () => {
+    const file = tempFile();
+    const store = new SqliteStore(file, { backgroundCheckpoints: true });
+    const before = statSync(file).size;
+    fill(store.db);
+    expect(await grows(file, before + ROWS * PAYLOAD.length, 3_000)).toBe(true);
+    await store.close();
+    expect(store.db.open).toBe(false);
+  });
+
+  it('without them, the same writes stay in the log (the comparison above is not vacuous)', async () => {
+    const file = tempFile();
+    const store = new SqliteStore(file);
+    const before = statSync(file).size;
+    fill(store.db);
+    expect(await grows(file, before + ROWS * PAYLOAD.length, 1_000)).toBe(false);
+    await store.close();
+  });
+
+  it('serve the settlement outbox too, and end with it', async () => {
+    const file = tempFile();
+    const outbox = new Outbox(file, 'test', { backgroundCheckpoints: true });
+    const before = statSync(file).size;
+    outbox.append(Array.from({ length: ROWS }, () => PAYLOAD));
+    expect(await grows(file, before + ROWS * PAYLOAD.length, 3_000)).toBe(true);
+    outbox.close();
+    const reopened = new Outbox(file, 'reader');
+    expect(reopened.size()).toBe(ROWS);
+    reopened.close();
+  });
+});
