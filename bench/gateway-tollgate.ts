@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const upstreamUrl = process.env.TOLLGATE_BENCH_UPSTREAM_URL;
   if (!storeUrl || !upstreamUrl)
     throw new Error('TOLLGATE_BENCH_STORE_URL and TOLLGATE_BENCH_UPSTREAM_URL are required');
-  const store = openStore(storeUrl);
+  const store = openStore(storeUrl, { backgroundCheckpoints: true });
   await store.migrate();
   const ledger = new Ledger(store);
   const account = await seed(store, ledger);
@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     ledger,
     // A real file, as `tollgate start` keeps it: its writes are part of what is measured.
     outbox: outboxPath(storeUrl, { TOLLGATE_OUTBOX: process.env.TOLLGATE_BENCH_OUTBOX }),
-    env: { OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench-upstream' },
+    // As `tollgate start` reads it (TOLLGATE_SETTLE_GATHER_MS and the like apply), the upstream set.
+    env: { ...process.env, OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench-upstream' },
     log: (line) => process.stderr.write(`tollgate: ${line}\n`),
   });
   const app = createApp({ store, ledger, authorizeAdmin: async () => false, gateway: runtime });

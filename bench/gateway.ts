@@ -22,7 +22,8 @@
  * `direct,tollgate-sqlite,tollgate-postgres,portkey`), TOLLGATE_BENCH_DURATION_MS (4000),
  * TOLLGATE_BENCH_WARMUP_MS (1000), TOLLGATE_BENCH_PROFILE (1; 0 skips the profile); to run a part:
  * TOLLGATE_BENCH_UPSTREAMS (`instant,50 ms`), TOLLGATE_BENCH_CONCURRENCY (`1,64`),
- * TOLLGATE_BENCH_STREAMS (`plain,stream`); TOLLGATE_BENCH_PROFILE_CONCURRENCY (64). To compare with
+ * TOLLGATE_BENCH_STREAMS (`plain,stream`); TOLLGATE_BENCH_PROFILE_CONCURRENCY (64),
+ * TOLLGATE_BENCH_PROFILE_STORE (`sqlite` or `postgres`). To compare with
  * another version in the same run: TOLLGATE_BENCH_BASELINE=<a checkout with npm ci done> and the
  * targets `baseline-sqlite`, `baseline-postgres`. On a noisy machine, TOLLGATE_BENCH_ROUNDS=N measures
  * every phase N times (all phases once per round) and reports each row's median.
@@ -72,6 +73,8 @@ const BASELINE = process.env.TOLLGATE_BENCH_BASELINE ?? null;
 const MARKDOWN = process.argv.includes('--markdown');
 /** Each scenario is measured this many times, interleaved; the tables show each row's median. */
 const ROUNDS = Number(env('TOLLGATE_BENCH_ROUNDS', '1'));
+/** The store the profiled Tollgate runs on: `sqlite` or `postgres`. */
+const PROFILE_STORE = env('TOLLGATE_BENCH_PROFILE_STORE', 'sqlite');
 
 const list = (name: string, fallback: string) =>
   env(name, fallback)
@@ -333,9 +336,11 @@ function judge(target: string, report: VerifyReport, succeeded: number): Verific
 
 async function profileTollgate(upstream: FakeUpstream, dir: string): Promise<void> {
   upstream.delayMs = 0;
+  const onPostgres = PROFILE_STORE === 'postgres';
+  const database = onPostgres ? await freshPostgres() : null;
   const subject = await startTollgate(
     'tollgate-profile',
-    `sqlite:${join(dir, 'profile.db')}`,
+    database?.url ?? `sqlite:${join(dir, 'profile.db')}`,
     upstream,
     join(dir, 'profile.outbox'),
   );
@@ -358,7 +363,7 @@ async function profileTollgate(upstream: FakeUpstream, dir: string): Promise<voi
       print(`${title}\n`, ['function / component', 'µs/req', 'share'], rows);
     };
     print(
-      `\nProfile: Tollgate (SQLite), instant upstream, c=${concurrency}, non-stream: ${fixed(run.requests / (run.durationMs / 1000), 0)} req/s, ` +
+      `\nProfile: Tollgate (${onPostgres ? 'PostgreSQL' : 'SQLite'}), instant upstream, c=${concurrency}, non-stream: ${fixed(run.requests / (run.durationMs / 1000), 0)} req/s, ` +
         `${fixed(perRequest, 0)} µs CPU/req by process.cpuUsage() (profiler on), ${fixed(summary.busyUsPerRequest, 0)} µs/req sampled. Profile: ${file}\n`,
     );
     lines('Self time by component (a native frame counts for its caller)', summary.byComponent);
@@ -367,6 +372,7 @@ async function profileTollgate(upstream: FakeUpstream, dir: string): Promise<voi
   } finally {
     await pool.close();
     await subject.close();
+    await database?.drop();
   }
 }
 

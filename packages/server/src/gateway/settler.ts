@@ -11,7 +11,7 @@ export interface Settlement {
 }
 
 /** Settlements gathered this long go to the ledger as one batch (one transaction). */
-export const SETTLE_GATHER_MS = 2;
+export const SETTLE_GATHER_MS = 10;
 /** Settlements per batch, at most. */
 export const SETTLE_BATCH_MAX = 512;
 const RETRY_MS_MIN = 50;
