@@ -414,6 +414,24 @@ CREATE INDEX usage_events_customer_seq ON usage_events (customer_id, seq);
       // updates keep their triggers.
       sql: batchedRollupsMigrationSql(dialect),
     },
+    {
+      version: 15,
+      name: 'hot_path_indexes',
+      // Every index is one more B-tree each call writes (and, on SQLite, one more page each commit
+      // appends to the log). alerts_usage_events_time duplicated usage_events_created. On SQLite,
+      // holds_open_expiry and transactions_created served no query: the expiry scan reads the
+      // covering holds_open_wallet, and the journal is listed by seq (EXPLAIN QUERY PLAN, tested).
+      sql:
+        dialect === 'sqlite'
+          ? `
+DROP INDEX alerts_usage_events_time;
+DROP INDEX holds_open_expiry;
+DROP INDEX transactions_created;
+`
+          : `
+DROP INDEX alerts_usage_events_time;
+`,
+    },
   ];
 }
 

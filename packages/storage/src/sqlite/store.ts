@@ -55,6 +55,11 @@ const CACHE_KIB = 65_536;
 const MMAP_BYTES = 268_435_456;
 const WAL_CHECKPOINT_PAGES = 10_000;
 
+/** Wallets with a hold or a lot due to expire (parameters: now, now, limit). */
+export const WALLETS_DUE_SQL = `SELECT wallet_id FROM holds WHERE status = 'open' AND expires_at <= ?
+  UNION SELECT wallet_id FROM lots WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?
+  LIMIT ?`;
+
 export interface SqliteStoreOptions {
   backgroundCheckpoints?: boolean;
 }
@@ -304,14 +309,7 @@ export class SqliteStore implements Store {
   }
 
   async walletsDueForExpiry(now: number, limit: number): Promise<string[]> {
-    return this.all(
-      `SELECT wallet_id FROM holds WHERE status = 'open' AND expires_at <= ?
-       UNION SELECT wallet_id FROM lots WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?
-       LIMIT ?`,
-      now,
-      now,
-      limit,
-    ).map((r) => String(r.wallet_id));
+    return this.all(WALLETS_DUE_SQL, now, now, limit).map((r) => String(r.wallet_id));
   }
 
   async journalTotals(): Promise<JournalTotals> {
