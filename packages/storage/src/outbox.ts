@@ -54,7 +54,9 @@ export class Outbox {
         body TEXT NOT NULL,
         created_at INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS outbox_entries_owner ON outbox_entries (owner, seq);
+      -- Entries stay only until their commit: claims and summaries scan them, and an index on
+      -- the owner was one more B-tree for every append and removal to write.
+      DROP INDEX IF EXISTS outbox_entries_owner;
       CREATE TABLE IF NOT EXISTS outbox_owners (
         owner TEXT PRIMARY KEY,
         host TEXT NOT NULL,

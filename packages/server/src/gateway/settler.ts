@@ -58,6 +58,11 @@ export interface SettlerOptions {
 
 /** How often committed settlements are checked for having reached the disk (PostgreSQL). */
 export const FLUSH_CHECK_MS = 200;
+/**
+ * Committed settlements leave the outbox in one DELETE at most this often (or per batch of
+ * SETTLE_BATCH_MAX): one left behind by a crash is found recorded at the next start and skipped.
+ */
+export const REMOVE_EVERY_MS = 100;
 
 /** What one pass over a batch left to do. */
 interface Pass {
@@ -109,6 +114,9 @@ export class Settler {
   /** Committed, visible, maybe not yet on disk: kept in the outbox until the WAL is flushed past them. */
   private unflushed: { position: bigint | null; seqs: number[] }[] = [];
   private flushCheck: NodeJS.Timeout | null = null;
+  /** Committed (and on disk), waiting for the next removal from the outbox. */
+  private removable: number[] = [];
+  private removeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SettlerOptions) {
     this.gatherMs = options.gatherMs ?? SETTLE_GATHER_MS;
@@ -240,6 +248,7 @@ export class Settler {
       await this.checkFlushed();
       if (this.unflushed.length > 0) await delay(FLUSH_CHECK_MS / 4);
     }
+    this.removeNow();
     if (this.open.size > 0)
       this.options.log?.(
         `settler: ${this.open.size} settlements left in ${this.options.outbox.path} for the next start`,
@@ -249,7 +258,12 @@ export class Settler {
 
   /** Takes over the entries of gone instances (and this one's own from before a restart). */
   private recover(): void {
-    const known = new Set(this.queue.map((q) => q.seq));
+    // Its own: queued, committed and waiting for the WAL flush, or waiting to be removed.
+    const known = new Set([
+      ...this.queue.map((q) => q.seq),
+      ...this.unflushed.flatMap((u) => u.seqs),
+      ...this.removable,
+    ]);
     const unreadable: { seq: number; reason: string }[] = [];
     let claimed = 0;
     for (const entry of this.options.outbox.claimOrphans(known)) {
@@ -374,11 +388,30 @@ export class Settler {
   private retire(seqs: number[]): void {
     if (seqs.length === 0) return;
     if (!this.options.durability) {
-      this.options.outbox.remove(seqs);
+      this.removeSoon(seqs);
       return;
     }
     this.unflushed.push({ position: null, seqs });
     this.flushCheck ??= setTimeout(() => void this.checkFlushed(), FLUSH_CHECK_MS);
+  }
+
+  private removeSoon(seqs: number[]): void {
+    for (const seq of seqs) this.removable.push(seq);
+    if (this.removable.length >= SETTLE_BATCH_MAX) this.removeNow();
+    else this.removeTimer ??= setTimeout(() => this.removeNow(), REMOVE_EVERY_MS);
+  }
+
+  private removeNow(): void {
+    if (this.removeTimer) clearTimeout(this.removeTimer);
+    this.removeTimer = null;
+    const seqs = this.removable;
+    this.removable = [];
+    try {
+      this.options.outbox.remove(seqs);
+    } catch (error) {
+      // Left in the outbox: the next start finds them recorded and skips them.
+      this.options.log?.(`settler: removing ${seqs.length} settled entries from the outbox failed: ${error}`);
+    }
   }
 
   private async checkFlushed(): Promise<void> {
@@ -389,7 +422,7 @@ export class Settler {
       for (const entry of this.unflushed) {
         // Read after the commit: the commit record is at or before it.
         entry.position ??= inserted;
-        if (entry.position <= flushed) this.options.outbox.remove(entry.seqs);
+        if (entry.position <= flushed) this.removeSoon(entry.seqs);
         else still.push(entry);
       }
       this.unflushed = still;
