@@ -43,6 +43,10 @@ for (const kind of inject('stores') as StoreKind[]) {
       const client = new Anthropic({ baseURL: h.baseUrl, apiKey: account.key, maxRetries: 0 });
       const message = await client.messages.stream(body as Anthropic.MessageCreateParams).finalMessage();
       expect(message.stop_reason).toBe('max_tokens');
+      // The provider is stopped, not read to its end.
+      const upstream = h.fake.requests.at(-1)!;
+      await upstream.done;
+      expect(upstream.closedEarly).toBe(true);
       const wallet = await h.wallet(account.walletId);
       expect(wallet.pending).toBe(0n);
       expect(wallet.owed).toBe(0n);

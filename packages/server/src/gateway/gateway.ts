@@ -372,16 +372,14 @@ export class Gateway {
   ): Promise<GatewayReply> {
     const { route, api } = call;
     const prepared = route.adapter.prepare(api, call.body, route.model);
-    const controller = new AbortController();
-    const onClientGone = () => controller.abort();
-    request.signal.addEventListener('abort', onClientGone, { once: true });
     let upstream: UpstreamResponse;
     try {
+      // The client's going away aborts the upstream call; once it answered, destroying its body does.
       upstream = await this.deps.upstream.send(
         route.adapter.url(route.provider.baseUrl, api),
         route.adapter.headers(route.provider.apiKey, get),
         JSON.stringify(prepared.body),
-        controller.signal,
+        request.signal,
       );
     } catch (error) {
       if (request.signal.aborted) {
@@ -420,7 +418,6 @@ export class Gateway {
                 countOutput: (text) => route.adapter.countOutput(text, route.model).tokens,
               }
             : null,
-        abort: () => controller.abort(),
         headers: this.baseHeaders(call, upstream),
         settle: (report, outputText, status) =>
           this.settle(call, report, outputText, status, upstreamRequestId),

@@ -16,7 +16,6 @@ export interface StreamOptions {
   contentType: string;
   /** Tollgate asked for a usage chunk the client did not: drop it on the way. */
   stripUsageChunk: boolean;
-  abort: () => void;
   headers: Record<string, string>;
   /** Stop the stream cleanly once what it generated would cost more than its hold. */
   cut: StreamCut | null;
@@ -157,8 +156,8 @@ export class StreamPump implements ReplyStream {
       const closing =
         watch && !tap.finished && watch.exceeded(tap.outputText) && tap.closingEvents(watch.delivered);
       if (closing) {
-        // The hold is used up: end the stream as a model at its limit would, stop the provider.
-        this.options.abort();
+        // The hold is used up: end the stream as a model at its limit would, stop the provider
+        // (destroying the body aborts the upstream request and closes its connection).
         this.options.upstream.body.destroy();
         return this.finish('hold_exhausted', this.encoder.encode(closing));
       }
@@ -175,7 +174,6 @@ export class StreamPump implements ReplyStream {
   async cancel(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    this.options.abort();
     this.options.upstream.body.destroy();
     this.parser.end();
     await this.settle('client_aborted');
