@@ -29,7 +29,7 @@ const ENVIRONMENT: [string, string][] = [
   ],
   [
     'TOLLGATE_SETTLE_GATHER_MS',
-    'how long answered calls gather before they are charged as one batch (default 2)',
+    'how long answered calls gather before they are charged as one batch (default 10)',
   ],
   ['TOLLGATE_DEBUG', 'set to 1 to print stack traces of unexpected errors'],
 ];
