@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     throw new Error('TOLLGATE_BENCH_STORE_URL and TOLLGATE_BENCH_UPSTREAM_URL are required');
   const store = openStore(storeUrl, { backgroundCheckpoints: true });
   await store.migrate();
-  const ledger = new Ledger(store);
+  const ledger = new Ledger(store, { log: (line) => process.stderr.write(`tollgate: ${line}\n`) });
   const account = await seed(store, ledger);
   const runtime = await setupGateway({
     store,

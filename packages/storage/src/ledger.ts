@@ -31,7 +31,11 @@ interface Pending {
  * - `hold`: the gateway's holds, which move no money. On PostgreSQL their batches commit without
  *   waiting for the WAL flush (`synchronous_commit = off`): a crash of the database can forget a
  *   hold acknowledged in its last moments, and the call's settlement then charges the wallet
- *   directly (see the gateway's Settler). The next durable commit makes them durable too;
+ *   directly (see the gateway's Settler). The next durable commit makes them durable too. And they
+ *   are answered as soon as their writes and COMMIT are sent, a round trip before the server
+ *   confirms: the batch keeps its wallets locked until that COMMIT, so nothing can be decided
+ *   against a state without its holds, and a commit that then fails (the connection or the server
+ *   lost) is that same forgotten hold;
  * - `settle`: the gateway's captures, submitted from its settlement outbox. On PostgreSQL they too
  *   commit without waiting for the flush: the outbox keeps each settlement until the WAL is flushed
  *   past its commit (see the gateway's Settler), so a wallet's lock is never held through a flush.
@@ -41,6 +45,8 @@ export type LedgerLane = 'default' | 'hold' | 'settle';
 
 interface Lane {
   readonly durable: boolean;
+  /** Its callers are answered once the batch's COMMIT is sent (see LedgerLane). */
+  readonly answeredWhenSent: boolean;
   queue: Pending[];
   running: boolean;
 }
@@ -49,6 +55,8 @@ export interface LedgerOptions {
   clock?: () => number;
   newId?: IdFactory;
   batchOperationsMax?: number;
+  /** Told of what no caller can be: a hold batch answered when sent whose commit then failed. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -60,14 +68,15 @@ export interface LedgerOptions {
  */
 export class Ledger {
   private readonly lanes: Record<LedgerLane, Lane> = {
-    default: { durable: true, queue: [], running: false },
-    hold: { durable: false, queue: [], running: false },
-    settle: { durable: false, queue: [], running: false },
+    default: { durable: true, answeredWhenSent: false, queue: [], running: false },
+    hold: { durable: false, answeredWhenSent: true, queue: [], running: false },
+    settle: { durable: false, answeredWhenSent: false, queue: [], running: false },
   };
   private readonly clock: () => number;
   private readonly newId: IdFactory;
   private readonly batchOperationsMax: number;
   private readonly committedListeners = new Set<(walletIds: string[]) => void>();
+  private readonly log: ((line: string) => void) | undefined;
 
   constructor(
     readonly store: Store,
@@ -76,6 +85,7 @@ export class Ledger {
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? newId;
     this.batchOperationsMax = options.batchOperationsMax ?? BATCH_OPERATIONS_MAX;
+    this.log = options.log;
   }
 
   submit(operation: LedgerOperation, laneName: LedgerLane = 'default'): Promise<LedgerResult> {
@@ -124,18 +134,23 @@ export class Ledger {
     try {
       while (lane.queue.length > 0) {
         const batch = lane.queue.splice(0, this.batchOperationsMax);
-        await this.commit(batch, lane.durable);
+        await this.commit(batch, lane);
       }
     } finally {
       lane.running = false;
     }
   }
 
-  private async commit(batch: Pending[], durable: boolean): Promise<void> {
+  private async commit(batch: Pending[], lane: Lane): Promise<void> {
     const operations = batch.map((p) => p.operation);
     const request = loadRequest(operations);
     for (let attempt = 0; ; attempt++) {
       let results: LedgerResult[] = [];
+      let answered = false;
+      const answer = () => {
+        answered = true;
+        for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
+      };
       const now = this.clock();
       try {
         await this.store.ledgerBatch(
@@ -146,16 +161,22 @@ export class Ledger {
             results = decided.results;
             return decided.writes;
           },
-          { durable },
+          { durable: lane.durable, ...(lane.answeredWhenSent ? { onSent: answer } : {}) },
         );
-        for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
+        if (!answered) answer();
         this.notifyCommitted(results);
         return;
       } catch (error) {
+        if (answered) {
+          // Answered already: no retry may decide these holds again under other ids. Their calls
+          // go on; each settlement finds its hold gone and charges the wallet directly.
+          this.log?.(`ledger: a hold batch of ${batch.length} answered when sent failed to commit: ${error}`);
+          return;
+        }
         if (error instanceof RetryableStoreError && attempt < BATCH_RETRIES_MAX) continue;
         if (batch.length > 1) {
           // One operation broke the batch: run each alone so that only it fails.
-          for (const pending of batch) await this.commit([pending], durable);
+          for (const pending of batch) await this.commit([pending], lane);
           return;
         }
         batch[0]!.reject(error);

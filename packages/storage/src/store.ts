@@ -78,12 +78,14 @@ export interface Store {
    * Throws a RetryableStoreError when the transaction lost a race and may simply be run again.
    * `durable: false` lets the commit return before it is flushed to disk where the store can
    * (PostgreSQL's `synchronous_commit = off`); SQLite in WAL mode never waits for a flush.
+   * `onSent`, where the store talks to a server: called once the writes and the COMMIT are sent,
+   * while the batch still holds its locks, before the server answers (see the ledger's hold lane).
    */
   ledgerBatch(
     request: LedgerLoadRequest,
     now: number,
     decide: (snapshot: LedgerSnapshot) => LedgerWrites,
-    options?: { durable?: boolean },
+    options?: { durable?: boolean; onSent?: () => void },
   ): Promise<void>;
   /** A wallet with what a read needs to settle expiries in memory (see viewWallet). */
   walletSnapshot(walletId: string, now: number): Promise<LedgerSnapshot | undefined>;

@@ -65,7 +65,7 @@ async function serveStore(
     );
   for (const name of await store.migrate()) log(`Applied migration ${name}`);
   const generatedAdminKey = await setUpAdminKey(store, options.adminKey, log);
-  const ledger = new Ledger(store);
+  const ledger = new Ledger(store, { log });
   const authorizeAdmin = adminAuthorizer(store, options.adminKey ?? generatedAdminKey);
   // Refusals are counted in memory and written in batches; each write and each soft cap passed
   // nudges the alert engine, so blocked_spike and budget_used rules fire within seconds.

@@ -362,7 +362,7 @@ export class PostgresStore implements Store {
     request: LedgerLoadRequest,
     now: number,
     decide: (snapshot: LedgerSnapshot) => LedgerWrites,
-    options: { durable?: boolean } = {},
+    options: { durable?: boolean; onSent?: () => void } = {},
   ): Promise<void> {
     const client = await this.ledgerPool.connect();
     let broken: unknown;
@@ -427,13 +427,15 @@ export class PostgresStore implements Store {
       // A failed write aborts the transaction, and PostgreSQL answers the COMMIT behind it with a
       // rollback: nothing of the batch is kept. The write's error is the one thrown.
       const values = writeParameters(writes);
-      await oneWrite(client, () =>
+      const committed = oneWrite(client, () =>
         inOrder(
           client.query({ name: 'tollgate_ledger_write', text: WRITE_SQL, values }),
           ...(options.durable === false ? [client.query(NOT_DURABLE_SQL)] : []),
           client.query('COMMIT'),
         ),
       );
+      options.onSent?.();
+      await committed;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError;
