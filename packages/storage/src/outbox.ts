@@ -2,7 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BACKSTOP_CHECKPOINT_PAGES, BackgroundCheckpointer } from './sqlite/checkpointer.ts';
+import {
+  BackgroundCheckpointer,
+  type CheckpointOptions,
+  handOverCheckpoints,
+} from './sqlite/checkpointer.ts';
 
 /** An instance whose heartbeat is older than this is gone: its entries are anyone's to finish. */
 export const OUTBOX_OWNER_STALE_MS = 15_000;
@@ -35,7 +39,7 @@ export class Outbox {
   constructor(
     readonly path: string,
     readonly owner: string,
-    options: { clock?: () => number; backgroundCheckpoints?: boolean } = {},
+    options: { clock?: () => number; backgroundCheckpoints?: boolean | CheckpointOptions } = {},
   ) {
     this.clock = options.clock ?? Date.now;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -44,8 +48,11 @@ export class Outbox {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     if (options.backgroundCheckpoints && path !== ':memory:') {
-      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      this.checkpointer = new BackgroundCheckpointer(path);
+      handOverCheckpoints(this.db);
+      this.checkpointer = new BackgroundCheckpointer(
+        path,
+        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
+      );
     }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox_entries (

@@ -29,17 +29,47 @@ async function grows(file: string, beyond: number, withinMs: number): Promise<bo
   return statSync(file).size > beyond;
 }
 
+/** Below the 2 MB written, so that they are checkpointed at the next poll. */
+const SMALL_LOG = { walBytes: 1024 * 1024, pollMs: 50 };
+
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tollgate-checkpoint-')), 'db.sqlite');
 
 describe('background WAL checkpoints', () => {
   it('copy the log into the database file off the committing thread', async () => {
     const file = tempFile();
-    const store = new SqliteStore(file, { backgroundCheckpoints: true });
+    const store = new SqliteStore(file, { backgroundCheckpoints: SMALL_LOG });
     const before = statSync(file).size;
     fill(store.db);
     expect(await grows(file, before + ROWS * PAYLOAD.length, 3_000)).toBe(true);
     await store.close();
     expect(store.db.open).toBe(false);
+  });
+
+  it('wait for the log to reach their threshold, and the log starts over small once copied', async () => {
+    const file = tempFile();
+    const waiting = new SqliteStore(file, {
+      backgroundCheckpoints: { walBytes: 64 * 1024 * 1024, pollMs: 50 },
+    });
+    const before = statSync(file).size;
+    fill(waiting.db);
+    expect(await grows(file, before + ROWS * PAYLOAD.length, 500)).toBe(false);
+    await waiting.close();
+
+    const other = tempFile();
+    const store = new SqliteStore(other, { backgroundCheckpoints: SMALL_LOG });
+    fill(store.db);
+    expect(await grows(other, ROWS * PAYLOAD.length, 3_000)).toBe(true);
+    // Once the checkpoint has copied everything, the next writer starts the log over, truncated:
+    // its size on disk is what it holds again.
+    store.db.exec('CREATE TABLE after_checkpoint (id INTEGER PRIMARY KEY)');
+    let small = false;
+    for (const until = Date.now() + 3_000; !small && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      store.db.exec('INSERT INTO after_checkpoint DEFAULT VALUES');
+      small = statSync(`${other}-wal`).size < SMALL_LOG.walBytes;
+    }
+    expect(small).toBe(true);
+    await store.close();
   });
 
   it('without them, the same writes stay in the log (the comparison above is not vacuous)', async () => {
@@ -53,7 +83,7 @@ describe('background WAL checkpoints', () => {
 
   it('serve the settlement outbox too, and end with it', async () => {
     const file = tempFile();
-    const outbox = new Outbox(file, 'test', { backgroundCheckpoints: true });
+    const outbox = new Outbox(file, 'test', { backgroundCheckpoints: SMALL_LOG });
     const before = statSync(file).size;
     outbox.append(Array.from({ length: ROWS }, () => PAYLOAD));
     expect(await grows(file, before + ROWS * PAYLOAD.length, 3_000)).toBe(true);

@@ -47,7 +47,7 @@ import type {
   WalletPatch,
 } from '../store.ts';
 import { RetryableStoreError } from '../store.ts';
-import { BACKSTOP_CHECKPOINT_PAGES, BackgroundCheckpointer } from './checkpointer.ts';
+import { BackgroundCheckpointer, type CheckpointOptions, handOverCheckpoints } from './checkpointer.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const ROLLUP_UPSERTS = sqliteRollupUpserts();
@@ -61,7 +61,7 @@ export const WALLETS_DUE_SQL = `SELECT wallet_id FROM holds WHERE status = 'open
   LIMIT ?`;
 
 export interface SqliteStoreOptions {
-  backgroundCheckpoints?: boolean;
+  backgroundCheckpoints?: boolean | CheckpointOptions;
 }
 
 const insertSql = (table: string, columns: readonly string[], conflict = '') =>
@@ -101,8 +101,11 @@ export class SqliteStore implements Store {
     // Fewer, larger checkpoints: each one copies the WAL back and syncs the database file.
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     if (options.backgroundCheckpoints && path !== ':memory:') {
-      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      this.checkpointer = new BackgroundCheckpointer(path);
+      handOverCheckpoints(this.db);
+      this.checkpointer = new BackgroundCheckpointer(
+        path,
+        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
+      );
     }
   }
 
