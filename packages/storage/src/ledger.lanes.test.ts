@@ -1,4 +1,5 @@
 import type { LedgerOperation } from '@tollgate/domain';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { seedWallet } from '../../../test/fixtures/wallets.ts';
 import { describeStores } from '../../../test/stores.ts';
@@ -53,11 +54,30 @@ describeStores('ledger lanes', (ctx) => {
     expect(await ledger.verify()).toEqual([]);
   });
 
-  it('holds answered when sent still never overspend a wallet, however many race', async () => {
+  it('a release of a hold answered but not yet committed waits for that commit (it would find no hold)', async () => {
     const { walletId } = await seedWallet(ctx.store, new Ledger(ctx.store), 1_000n);
     const ledger = new Ledger(ctx.store);
+    // PostgreSQL: another session blocks the hold's INSERT (not its reads), so its COMMIT lands late.
+    const blocker = ctx.kind === 'postgres' ? new pg.Client(ctx.url) : null;
+    await blocker?.connect();
+    await blocker?.query('BEGIN');
+    await blocker?.query('LOCK TABLE holds IN SHARE ROW EXCLUSIVE MODE');
+    const held = await ledger.submit(hold(walletId, 100n), 'hold');
+    if (!held.ok || held.value.kind !== 'hold') throw new Error('hold refused');
+    const released = ledger.submit({ command: { kind: 'release', holdId: held.value.hold.id } });
+    setTimeout(() => void blocker?.query('COMMIT').then(() => blocker.end()), 200);
+    expect(await released).toMatchObject({ ok: true, value: { kind: 'release' } });
+    expect((await ledger.wallet(walletId))?.pending).toBe(0n);
+    expect(await ledger.verify()).toEqual([]);
+  });
+
+  it('holds answered when sent still never overspend a wallet, however many race', async () => {
+    const { walletId } = await seedWallet(ctx.store, new Ledger(ctx.store), 1_000n);
+    // Two ledgers: two hold lanes, whose batches race on separate connections for the wallet.
+    const ledgers = [new Ledger(ctx.store), new Ledger(ctx.store)];
+    const ledger = ledgers[0]!;
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => ledger.submit(hold(walletId, 100n), 'hold')),
+      Array.from({ length: 50 }, (_, i) => ledgers[i % 2]!.submit(hold(walletId, 100n), 'hold')),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(10);
     expect((await ledger.wallet(walletId))?.pending).toBe(1_000n);

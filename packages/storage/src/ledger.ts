@@ -77,6 +77,12 @@ export class Ledger {
   private readonly batchOperationsMax: number;
   private readonly committedListeners = new Set<(walletIds: string[]) => void>();
   private readonly log: ((line: string) => void) | undefined;
+  /**
+   * Holds answered when sent whose COMMIT the server has not confirmed yet, to that confirmation.
+   * Until then their rows are invisible to other connections: a capture or release naming one
+   * would lock no wallet and find no hold, so it waits here first.
+   */
+  private readonly unconfirmed = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: Store,
@@ -89,6 +95,12 @@ export class Ledger {
   }
 
   submit(operation: LedgerOperation, laneName: LedgerLane = 'default'): Promise<LedgerResult> {
+    const command = operation.command;
+    const confirmed =
+      this.unconfirmed.size > 0 && (command.kind === 'capture' || command.kind === 'release')
+        ? this.unconfirmed.get(command.holdId)
+        : undefined;
+    if (confirmed) return confirmed.then(() => this.submit(operation, laneName));
     // SQLite commits one batch at a time whatever the lane, and never waits for a flush: one
     // queue there makes one transaction of everything a turn brought (holds and captures alike).
     const lane = this.store.dialect === 'sqlite' ? this.lanes.default : this.lanes[laneName];
@@ -147,9 +159,21 @@ export class Ledger {
     for (let attempt = 0; ; attempt++) {
       let results: LedgerResult[] = [];
       let answered = false;
+      let confirm = () => {};
       const answer = () => {
         answered = true;
         for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
+      };
+      const answerWhenSent = () => {
+        const held = results.flatMap((r) => (r.ok && r.value.kind === 'hold' ? [r.value.hold.id] : []));
+        const confirmed = new Promise<void>((resolve) => {
+          confirm = () => {
+            for (const id of held) this.unconfirmed.delete(id);
+            resolve();
+          };
+        });
+        for (const id of held) this.unconfirmed.set(id, confirmed);
+        answer();
       };
       const now = this.clock();
       try {
@@ -161,12 +185,14 @@ export class Ledger {
             results = decided.results;
             return decided.writes;
           },
-          { durable: lane.durable, ...(lane.answeredWhenSent ? { onSent: answer } : {}) },
+          { durable: lane.durable, ...(lane.answeredWhenSent ? { onSent: answerWhenSent } : {}) },
         );
         if (!answered) answer();
+        confirm();
         this.notifyCommitted(results);
         return;
       } catch (error) {
+        confirm();
         if (answered) {
           // Answered already: no retry may decide these holds again under other ids. Their calls
           // go on; each settlement finds its hold gone and charges the wallet directly.

@@ -47,13 +47,7 @@ export class Outbox {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    if (options.backgroundCheckpoints && path !== ':memory:') {
-      handOverCheckpoints(this.db);
-      this.checkpointer = new BackgroundCheckpointer(
-        path,
-        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
-      );
-    }
+
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox_entries (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,6 +83,14 @@ export class Outbox {
       'INSERT INTO outbox_owners (owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
     );
     this.heartbeat();
+    // Last: nothing above can throw and leave the thread running.
+    if (options.backgroundCheckpoints && path !== ':memory:') {
+      handOverCheckpoints(this.db);
+      this.checkpointer = new BackgroundCheckpointer(
+        path,
+        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
+      );
+    }
   }
 
   /** Writes entries in one transaction (durable when this returns); returns their sequence numbers. */
