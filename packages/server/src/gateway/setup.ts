@@ -118,7 +118,9 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
   const settler = new Settler({
     ledger: options.ledger,
     store: data,
-    outbox: new Outbox(options.outbox, `${process.pid}-${randomUUID()}`, { backgroundCheckpoints: true }),
+    outbox: new Outbox(options.outbox, `${process.pid}-${randomUUID()}`, {
+      backgroundCheckpoints: { log: (line) => options.log?.(line) },
+    }),
     gatherMs: Number(env.TOLLGATE_SETTLE_GATHER_MS ?? SETTLE_GATHER_MS),
     ...('walPosition' in options.store
       ? { durability: () => (options.store as PostgresStore).walPosition() }

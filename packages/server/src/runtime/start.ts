@@ -42,7 +42,7 @@ export interface Tollgate {
 /** Opens and migrates the store, sets up the admin key, serves the app and schedules expiries. */
 export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   const log = options.log ?? console.log;
-  const store = openStore(options.databaseUrl, { backgroundCheckpoints: true });
+  const store = openStore(options.databaseUrl, { backgroundCheckpoints: { log } });
   try {
     return await serveStore(store, options, log);
   } catch (error) {

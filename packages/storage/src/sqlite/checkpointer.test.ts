@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../outbox.ts';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import { SqliteStore } from './store.ts';
 
 /**
@@ -70,6 +71,14 @@ describe('background WAL checkpoints', () => {
     }
     expect(small).toBe(true);
     await store.close();
+  });
+
+  it('say so when their thread fails', async () => {
+    const lines: string[] = [];
+    const missing = join(tmpdir(), `tollgate-missing-${process.pid}`, 'db.sqlite');
+    const checkpointer = new BackgroundCheckpointer(missing, { log: (line) => lines.push(line) });
+    await checkpointer.close();
+    expect(lines).toEqual([expect.stringContaining(`the checkpoint thread of ${missing} failed`)]);
   });
 
   it('without them, the same writes stay in the log (the comparison above is not vacuous)', async () => {

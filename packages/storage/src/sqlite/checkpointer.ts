@@ -24,6 +24,8 @@ export interface CheckpointOptions {
   pollMs?: number;
   /** CHECKPOINT_MAX_INTERVAL_MS */
   maxIntervalMs?: number;
+  /** Told if the thread fails (the connection's backstop checkpoint then does the work). */
+  log?: (line: string) => void;
 }
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -102,7 +104,11 @@ export class BackgroundCheckpointer {
     });
     // It must not keep a process alive, nor take it down: the backstop checkpoint remains.
     this.worker.unref();
-    this.worker.on('error', () => {});
+    this.worker.on('error', (error) =>
+      options.log?.(
+        `sqlite: the checkpoint thread of ${path} failed (${error.message}); the connection checkpoints every ${BACKSTOP_CHECKPOINT_PAGES} pages instead`,
+      ),
+    );
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
   }
 
