@@ -165,6 +165,37 @@ for (const kind of inject('stores') as StoreKind[]) {
       expect(after.violations).toEqual([]);
     });
 
+    it('a committed settlement leaves the outbox soon after, while the instance runs', async () => {
+      const account = await seed(store, ledger);
+      const hold = await ledger.submit({
+        command: { kind: 'hold', walletId: account.walletId, amount: 500n, ttlMs: 60_000 },
+      });
+      if (!hold.ok || hold.value.kind !== 'hold') throw new Error('hold failed');
+      const path = join(dir, 'removal.outbox');
+      const settler = new Settler({
+        ledger,
+        store: gatewayStore(store),
+        ...durability(store),
+        outbox: new Outbox(path, 'test'),
+      });
+      const reader = new Outbox(path, 'reader');
+      try {
+        await settler.settle({
+          holdId: hold.value.hold.id,
+          walletId: account.walletId,
+          amount: 120n,
+          event: usageEventFor(account, hold.value.hold.id, 120n),
+        });
+        await settler.settled();
+        // Removals are gathered (one delete per REMOVE_EVERY_MS, after the WAL flush on PostgreSQL),
+        // not left for a close.
+        await waitFor(async () => reader.size() === 0, 5_000, 'the entry removed');
+      } finally {
+        reader.close();
+        await settler.close();
+      }
+    });
+
     it('a settlement replayed after its commit went unanswered is charged once', async () => {
       const account = await seed(store, ledger);
       const hold = await ledger.submit({

@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  BackgroundCheckpointer,
+  type BackgroundCheckpointer,
   type CheckpointOptions,
-  handOverCheckpoints,
+  checkpointInBackground,
 } from './sqlite/checkpointer.ts';
 
 /** An instance whose heartbeat is older than this is gone: its entries are anyone's to finish. */
@@ -33,7 +33,7 @@ export class Outbox {
   private readonly heartbeatStatement: Database.Statement;
 
   private readonly clock: () => number;
-  private readonly checkpointer: BackgroundCheckpointer | null = null;
+  private readonly checkpointer: BackgroundCheckpointer | null;
 
   /** `backgroundCheckpoints`: the file's WAL checkpoints run on a thread of their own (checkpointer.ts). */
   constructor(
@@ -84,13 +84,7 @@ export class Outbox {
     );
     this.heartbeat();
     // Last: nothing above can throw and leave the thread running.
-    if (options.backgroundCheckpoints && path !== ':memory:') {
-      handOverCheckpoints(this.db);
-      this.checkpointer = new BackgroundCheckpointer(
-        path,
-        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
-      );
-    }
+    this.checkpointer = checkpointInBackground(this.db, path, options.backgroundCheckpoints);
   }
 
   /** Writes entries in one transaction (durable when this returns); returns their sequence numbers. */

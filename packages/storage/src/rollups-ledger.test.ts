@@ -1,5 +1,6 @@
 import { newId, type UsageEvent } from '@tollgate/domain';
 import { describe, expect, inject, it } from 'vitest';
+import { seedWallet } from '../../../test/fixtures/wallets.ts';
 import { freshDatabase, type StoreKind } from '../../../test/stores.ts';
 import { Ledger } from './ledger.ts';
 import { ROLLUPS, rollupCheckSql } from './metering/rollups.ts';
@@ -70,38 +71,18 @@ describe('rollups kept by the ledger', () => {
         const ledger = new Ledger(store);
         const at = Date.UTC(2030, 0, 1);
         let n = 0;
-        for (const customer of ['cus_a', 'cus_b']) {
-          const customerId = `${customer}_${newId('x')}`;
-          await store.createCustomer({ id: customerId, name: customer, metadata: null, createdAt: at });
-          const wallet = await store.createWallet({
-            id: newId('wal'),
-            customerId,
-            teamId: null,
-            unit: 'usd',
-            overdraftLimit: 0n,
-            capturePolicy: 'reject',
-            createdAt: at,
-          });
-          await ledger.submit({
-            command: {
-              kind: 'grant',
-              walletId: wallet.id,
-              amount: 1_000_000n,
-              source: 'purchase',
-              expiresAt: null,
-              priority: 50,
-            },
-          });
+        for (let customer = 0; customer < 2; customer++) {
+          const { customerId, walletId } = await seedWallet(store, ledger, 1_000_000n);
           const holds = await Promise.all(
             Array.from({ length: 20 }, () =>
-              ledger.submit({ command: { kind: 'hold', walletId: wallet.id, amount: 500n, ttlMs: 60_000 } }),
+              ledger.submit({ command: { kind: 'hold', walletId, amount: 500n, ttlMs: 60_000 } }),
             ),
           );
           // Submitted together: the ledger writes each group in one batch.
           await Promise.all([
             ...holds.map((hold) => {
               if (!hold.ok || hold.value.kind !== 'hold') throw new Error('hold failed');
-              const e = event(customerId, wallet.id, n++, at);
+              const e = event(customerId, walletId, n++, at);
               return ledger.submit({
                 command: {
                   kind: 'capture',
@@ -113,9 +94,9 @@ describe('rollups kept by the ledger', () => {
               });
             }),
             ...Array.from({ length: 15 }, () => {
-              const e = event(customerId, wallet.id, n++, at);
+              const e = event(customerId, walletId, n++, at);
               return ledger.submit({
-                command: { kind: 'deduct', walletId: wallet.id, amount: e.price, owe: true, usageEvent: e },
+                command: { kind: 'deduct', walletId, amount: e.price, owe: true, usageEvent: e },
               });
             }),
           ]);

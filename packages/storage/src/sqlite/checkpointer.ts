@@ -31,13 +31,20 @@ export interface CheckpointOptions {
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /**
- * Settings for the connection whose checkpoints the thread takes over: the backstop, and a log
- * truncated whenever it starts over, so that its size on disk is what it holds (which the thread
- * reads with a stat, without a query).
+ * Hands a connection's WAL checkpoints to a thread of their own when `option` asks for it (and the
+ * database is a file): the connection keeps only a far backstop, and its log is truncated whenever
+ * it starts over, so that its size on disk is what it holds (which the thread reads with a stat,
+ * without a query). Returns the thread, or null.
  */
-export function handOverCheckpoints(db: { pragma(source: string): unknown }): void {
+export function checkpointInBackground(
+  db: { pragma(source: string): unknown },
+  path: string,
+  option: boolean | CheckpointOptions | undefined,
+): BackgroundCheckpointer | null {
+  if (!option || path === ':memory:') return null;
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   db.pragma('journal_size_limit = 0');
+  return new BackgroundCheckpointer(path, option === true ? {} : option);
 }
 
 /*

@@ -47,7 +47,11 @@ import type {
   WalletPatch,
 } from '../store.ts';
 import { RetryableStoreError } from '../store.ts';
-import { BackgroundCheckpointer, type CheckpointOptions, handOverCheckpoints } from './checkpointer.ts';
+import {
+  type BackgroundCheckpointer,
+  type CheckpointOptions,
+  checkpointInBackground,
+} from './checkpointer.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
 const ROLLUP_UPSERTS = sqliteRollupUpserts();
@@ -79,7 +83,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  private readonly checkpointer: BackgroundCheckpointer | null = null;
+  private readonly checkpointer: BackgroundCheckpointer | null;
 
   /**
    * `backgroundCheckpoints`: WAL checkpoints run on a thread of their own instead of inside the
@@ -100,13 +104,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     // Fewer, larger checkpoints: each one copies the WAL back and syncs the database file.
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-    if (options.backgroundCheckpoints && path !== ':memory:') {
-      handOverCheckpoints(this.db);
-      this.checkpointer = new BackgroundCheckpointer(
-        path,
-        options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints,
-      );
-    }
+    this.checkpointer = checkpointInBackground(this.db, path, options.backgroundCheckpoints);
   }
 
   private sql(text: string): Database.Statement {
