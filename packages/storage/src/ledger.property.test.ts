@@ -16,7 +16,7 @@ type Step =
   | { kind: 'grant'; wallet: number; amount: number; expiresInMs: number | null; priority: number }
   | { kind: 'deduct'; wallet: number; amount: number; owe: boolean }
   | { kind: 'hold'; wallet: number; amount: number; ttlMs: number; budgets: number }
-  | { kind: 'capture'; hold: number; amount: number | null; owe: boolean }
+  | { kind: 'capture'; hold: number; amount: number | null; owe: boolean; share: number | null }
   | { kind: 'release'; hold: number }
   | { kind: 'transfer'; from: number; to: number; amount: number }
   | { kind: 'reverse'; transaction: number }
@@ -54,6 +54,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     hold: index,
     amount: fc.option(fc.nat({ max: 600 })),
     owe: fc.boolean(),
+    // A partial capture (the gateway's lease) takes this much of its hold and leaves it open.
+    share: fc.option(fc.integer({ min: 1, max: 500 })),
   }),
   fc.record({ kind: fc.constant('release' as const), hold: index }),
   fc.record({ kind: fc.constant('transfer' as const), from: wallet, to: wallet, amount }),
@@ -136,6 +138,7 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
                   holdId: holds[s.hold % holds.length]!,
                   owe: s.owe,
                   ...(s.amount === null ? {} : { amount: BigInt(s.amount) }),
+                  ...(s.share === null ? {} : { share: BigInt(s.share) }),
                 };
                 break;
               case 'release':
@@ -174,7 +177,7 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
             const operations = round.map(toOperation).filter((o): o is LedgerOperation => o !== null);
             // A round is submitted at once: the ledger decides it as one batch.
             const results = await Promise.all(operations.map((o) => ledger.submit(o)));
-            for (const result of results) {
+            for (const [i, result] of results.entries()) {
               if (!result.ok) continue;
               const value = result.value;
               if (value.kind === 'hold') holds.push(value.hold.id);
@@ -184,8 +187,17 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
               const bucket = value.kind === 'capture' && !result.replayed && holdBucket.get(value.hold.id);
               if (value.kind === 'capture' && bucket) {
                 const charged = value.transactions.reduce((sum, t) => sum + t.amount, 0n);
-                // An open hold's capture counted its amount already; a charge after expiry did not.
-                const counted = value.transactions.some((t) => t.type === 'capture') ? bucket.amount : 0n;
+                // An open hold's capture counted what was left of it already, a partial capture its
+                // share; a charge after expiry did not.
+                const command = operations[i]!.command;
+                const share = command.kind === 'capture' ? (command.share ?? 0n) : 0n;
+                const partial = value.transactions.some((t) => t.type === 'partial_capture');
+                const counted = value.transactions.some((t) => t.type === 'capture')
+                  ? bucket.amount
+                  : partial
+                    ? share
+                    : 0n;
+                if (partial) bucket.amount -= share;
                 if (charged > counted)
                   excess.set(bucket.key, (excess.get(bucket.key) ?? 0n) + charged - counted);
               }

@@ -9,6 +9,7 @@ export const TRANSACTION_TYPES = [
   'hold',
   'release',
   'capture',
+  'partial_capture',
   'overflow',
   'hold_expiry',
   'transfer',

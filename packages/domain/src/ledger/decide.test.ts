@@ -236,6 +236,77 @@ describe('capture above the hold follows the policy', () => {
   });
 });
 
+describe('partial captures (a shared hold, the gateway lease)', () => {
+  it('each takes its share off the hold, which stays open; a release returns the rest', () => {
+    const ledger = new MemoryLedger([{ capturePolicy: 'overflow' }]);
+    ledger.one(grant(1000n));
+    const lease = ledger.value(hold(600n));
+    const first = ledger.value({ kind: 'capture', holdId: lease.hold.id, amount: 70n, share: 100n });
+    expect(first.transactions.map((t) => [t.type, t.amount])).toEqual([['partial_capture', 70n]]);
+    expect(first.hold).toMatchObject({ status: 'open', amount: 500n, capturedAmount: 70n });
+    expect(ledger.wallet()).toMatchObject({ balance: 930n, pending: 500n });
+    // Above its share: the excess is an overflow, as a whole capture's would be.
+    const second = ledger.value({ kind: 'capture', holdId: lease.hold.id, amount: 150n, share: 100n });
+    expect(second.transactions.map((t) => [t.type, t.amount])).toEqual([
+      ['partial_capture', 100n],
+      ['overflow', 50n],
+    ]);
+    expect(ledger.wallet()).toMatchObject({ balance: 780n, pending: 400n });
+    const released = ledger.value({ kind: 'release', holdId: lease.hold.id });
+    expect(released.hold).toMatchObject({ status: 'released', amount: 400n, capturedAmount: 220n });
+    expect(ledger.wallet()).toMatchObject({ balance: 780n, pending: 0n });
+    expect(ledger.journalSum()).toBe(0n);
+  });
+
+  it('a share that reaches the rest captures the hold whole, once', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(1000n));
+    const lease = ledger.value(hold(300n));
+    ledger.value({ kind: 'capture', holdId: lease.hold.id, amount: 100n, share: 200n });
+    const last = ledger.value({ kind: 'capture', holdId: lease.hold.id, amount: 90n, share: 100n });
+    expect(last.transactions.map((t) => t.type)).toEqual(['capture']);
+    expect(last.hold).toMatchObject({ status: 'captured', capturedAmount: 190n });
+    expect(ledger.one({ kind: 'capture', holdId: lease.hold.id, amount: 1n, share: 1n })).toMatchObject({
+      code: 'hold_already_captured',
+    });
+    expect(ledger.wallet()).toMatchObject({ balance: 810n, pending: 0n });
+  });
+
+  it('the reject policy refuses a share captured above itself and changes nothing', () => {
+    const ledger = new MemoryLedger([{ capturePolicy: 'reject' }]);
+    ledger.one(grant(1000n));
+    const lease = ledger.value(hold(300n));
+    expect(ledger.one({ kind: 'capture', holdId: lease.hold.id, amount: 101n, share: 100n })).toMatchObject({
+      code: 'capture_exceeds_hold',
+    });
+    expect(ledger.holds.get(lease.hold.id)).toMatchObject({ status: 'open', amount: 300n });
+    expect(ledger.wallet()).toMatchObject({ balance: 1000n, pending: 300n });
+  });
+
+  it('a gateway share whose hold was closed or expired meanwhile is charged all the same', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(1000n));
+    const released = ledger.value(hold(300n));
+    ledger.one({ kind: 'release', holdId: released.hold.id });
+    const charged = ledger.value({
+      kind: 'capture',
+      holdId: released.hold.id,
+      amount: 40n,
+      share: 100n,
+      owe: true,
+    });
+    expect(charged.transactions.map((t) => [t.type, t.amount])).toEqual([['overflow', 40n]]);
+    const expiring = ledger.value(hold(300n, 'w1', 1000));
+    ledger.now += 1000;
+    ledger.value({ kind: 'capture', holdId: expiring.hold.id, amount: 60n, share: 100n, owe: true });
+    expect(ledger.wallet()).toMatchObject({ balance: 900n, pending: 0n });
+    // Without owe (not the gateway), a closed hold refuses as before.
+    expect(ledger.one({ kind: 'capture', holdId: released.hold.id, amount: 1n, share: 1n })).toMatchObject({
+      code: 'hold_already_released',
+    });
+  });
+});
+
 describe('lots', () => {
   it('spends soonest-expiring first, then by priority, and records the lots drawn', () => {
     const ledger = new MemoryLedger([{}]);

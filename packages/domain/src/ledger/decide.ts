@@ -37,7 +37,13 @@ const RETRYABLE: Record<LedgerErrorCode, boolean> = {
 /** Lots drawn after those of lower priority; grants default to the middle. */
 export const DEFAULT_PRIORITY = 50;
 
-const REVERSIBLE = new Set<Transaction['type']>(['grant', 'deduction', 'capture', 'overflow']);
+const REVERSIBLE = new Set<Transaction['type']>([
+  'grant',
+  'deduction',
+  'capture',
+  'partial_capture',
+  'overflow',
+]);
 
 export function fail(code: LedgerErrorCode, message: string): LedgerResult {
   return { ok: false, code, message, retryable: RETRYABLE[code] };
@@ -380,10 +386,13 @@ function openHold(state: LedgerState, holdId: string): { hold: Hold; wallet: Wal
 function capture(state: LedgerState, command: Command<'capture'>, key: string | null): LedgerResult {
   const found = openHold(state, command.holdId);
   if ('ok' in found) {
-    if (command.owe && !found.ok && found.code === 'hold_expired') return chargeExpired(state, command, key);
+    if (command.owe && !found.ok && chargedWithoutHold(command, found.code))
+      return chargeExpired(state, command, key);
     return found;
   }
   const { hold: held, wallet } = found;
+  if (command.share !== undefined && command.share > 0n && command.share < held.amount)
+    return capturePart(state, command, command.share, found, key);
   const asked = command.amount ?? held.amount;
   const captured = minMicros(asked, held.amount);
   let excess = asked - captured;
@@ -398,7 +407,7 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
   }
   wallet.pending -= held.amount;
   held.status = 'captured';
-  held.capturedAmount = captured + excess;
+  held.capturedAmount += captured + excess;
   held.resolvedAt = state.now;
   state.touchHold(held);
   // Budgets count what the call was charged, above its hold too.
@@ -407,6 +416,65 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
     state.post(
       state.transaction({
         type: 'capture',
+        walletId: wallet.id,
+        amount: captured,
+        holdId: held.id,
+        idempotencyKey: key,
+        reason: command.reason ?? null,
+      }),
+      spendEntries(wallet, state.draw(wallet, captured), captured),
+    ),
+    ...chargeBeyond(state, wallet, excess, held.id),
+  ];
+  meter(state, command, transactions[0]!);
+  return ok({ kind: 'capture', hold: held, transactions, wallet });
+}
+
+/**
+ * A gateway charge whose hold can no longer take it is charged all the same: its hold expired
+ * first (a very long call), or, for a share of a shared hold, that hold was closed meanwhile.
+ */
+function chargedWithoutHold(command: Command<'capture'>, code: string): boolean {
+  if (code === 'hold_expired') return true;
+  return (
+    command.share !== undefined && (code === 'hold_already_released' || code === 'hold_already_captured')
+  );
+}
+
+/**
+ * Captures a share of a hold and leaves the rest of it open (a `partial_capture`): the hold's
+ * amount and the wallet's pending drop by the share, and the wallet is charged `amount`; what the
+ * share does not cover follows the hold's policy, as a whole capture's excess does.
+ */
+function capturePart(
+  state: LedgerState,
+  command: Command<'capture'>,
+  share: Micros,
+  { hold: held, wallet }: { hold: Hold; wallet: Wallet },
+  key: string | null,
+): LedgerResult {
+  const asked = command.amount ?? share;
+  const captured = minMicros(asked, share);
+  let excess = asked - captured;
+  if (excess > 0n && !command.owe) {
+    if (held.capturePolicy === 'reject') {
+      return fail(
+        'capture_exceeds_hold',
+        `Capture of ${asked} exceeds its share ${share} of hold ${held.id}`,
+      );
+    }
+    if (held.capturePolicy === 'cap') excess = 0n;
+    else if (excess > state.spendable(wallet)) return insufficient(wallet, excess, state);
+  }
+  wallet.pending -= share;
+  held.amount -= share;
+  held.capturedAmount += captured + excess;
+  state.touchHold(held);
+  state.moveBudgets(held, captured + excess, -share);
+  const transactions = [
+    state.post(
+      state.transaction({
+        type: 'partial_capture',
         walletId: wallet.id,
         amount: captured,
         holdId: held.id,

@@ -12,6 +12,7 @@ export type TransactionType =
   | 'hold'
   | 'release'
   | 'capture'
+  | 'partial_capture'
   | 'overflow'
   | 'hold_expiry'
   | 'transfer'
@@ -197,6 +198,12 @@ export type LedgerCommand =
        * charged the same way.
        */
       owe?: boolean;
+      /**
+       * A partial capture: the share of the hold this capture uses up. The hold's amount drops by
+       * it and the hold stays open for later captures (a `partial_capture`); a share that reaches
+       * the hold's amount captures it whole. Absent: the whole hold, resolved by this capture.
+       */
+      share?: Micros;
       /** Metered in the same transaction as the capture. */
       usageEvent?: UsageEvent;
     }

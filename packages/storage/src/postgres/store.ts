@@ -171,7 +171,7 @@ up_lots AS (
 up_holds AS (
   INSERT INTO holds (${HOLD_COLUMNS.join(', ')})
   SELECT ${HOLD_COLUMNS.join(', ')} FROM json_to_recordset($4::json) AS t(${RECORD_TYPES.holds})
-  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, captured_amount = EXCLUDED.captured_amount, resolved_at = EXCLUDED.resolved_at
+  ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, status = EXCLUDED.status, captured_amount = EXCLUDED.captured_amount, resolved_at = EXCLUDED.resolved_at
 ),
 up_wallets AS (
   UPDATE wallets w SET balance = t.balance, pending = t.pending, owed = t.owed, updated_at = t.updated_at
@@ -685,5 +685,5 @@ WHERE h.budgets IS NOT NULL AND h.status = 'open' GROUP BY 1, 2`;
 const BUDGET_CHARGED_SQL = `
 SELECT b->>'budgetId' AS budget_id, b->>'periodKey' AS period_key, SUM(t.amount)::bigint AS total
 FROM holds h CROSS JOIN LATERAL json_array_elements(h.budgets::json) b
-JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'overflow', 'owed')
+JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'partial_capture', 'overflow', 'owed')
 WHERE h.budgets IS NOT NULL GROUP BY 1, 2`;

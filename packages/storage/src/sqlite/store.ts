@@ -253,7 +253,7 @@ export class SqliteStore implements Store {
     const upsertHold = insertSql(
       'holds',
       HOLD_COLUMNS,
-      'ON CONFLICT (id) DO UPDATE SET status = excluded.status, captured_amount = excluded.captured_amount, resolved_at = excluded.resolved_at',
+      'ON CONFLICT (id) DO UPDATE SET amount = excluded.amount, status = excluded.status, captured_amount = excluded.captured_amount, resolved_at = excluded.resolved_at',
     );
     for (const h of writes.holds.values()) this.run(upsertHold, ...holdValues(h));
     for (const w of writes.wallets.values()) {
@@ -496,7 +496,7 @@ FROM holds h, json_each(h.budgets) b WHERE h.budgets IS NOT NULL AND h.status = 
 const BUDGET_CHARGED_SQL = `
 SELECT json_extract(b.value, '$.budgetId') AS budget_id, json_extract(b.value, '$.periodKey') AS period_key, SUM(t.amount) AS total
 FROM holds h, json_each(h.budgets) b
-JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'overflow', 'owed')
+JOIN transactions t ON t.hold_id = h.id AND t.type IN ('capture', 'partial_capture', 'overflow', 'owed')
 WHERE h.budgets IS NOT NULL GROUP BY 1, 2`;
 
 /** Rows of (budget_id, period_key, total) by bucket key. */
