@@ -1,8 +1,9 @@
 import { newId } from '@tollgate/domain';
+import { countChatPromptTokens } from '@tollgate/providers';
 import { type BudgetRow, budgetStore } from '@tollgate/storage';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StoreKind } from '../stores.ts';
-import { type Account, type Harness, startHarness, waitFor } from './harness.ts';
+import { type Account, expectedHold, type Harness, startHarness, waitFor } from './harness.ts';
 
 /** Budgets through the real gateway: hard caps under races, 429 with retry-after, soft warnings. */
 const BODY = { model: 'gpt-4o', max_tokens: 50, messages: [{ role: 'user', content: 'Say hi.' }] };
@@ -42,10 +43,8 @@ for (const kind of inject('stores') as StoreKind[]) {
     beforeAll(async () => {
       h = await startHarness(kind);
       // What one call holds: its price at max_tokens (the same body holds the same everywhere).
-      const probe = await call(h, h);
-      expect(probe.status).toBe(200);
-      const event = await h.usageEvent(probe.headers.get('x-tollgate-request-id')!);
-      holdMicros = (await h.store.getHold(event!.holdId!))!.amount;
+      holdMicros = expectedHold('openai', BODY.model, countChatPromptTokens(BODY.messages, 'o200k_base'), 50);
+      expect(BODY.max_tokens).toBe(50);
     });
     afterAll(async () => {
       await h?.close();

@@ -1,10 +1,19 @@
 import { adminRoutes } from '@tollgate/contract';
+import { countChatPromptTokens } from '@tollgate/providers';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AdminClient, adminClient, uniqueId } from '../../packages/server/src/admin/test-client.ts';
+import { DEFAULT_MAX_OUTPUT_TOKENS } from '../../packages/server/src/gateway/billing.ts';
 import { fixtureEntry } from '../fake-provider/server.ts';
 import type { StoreKind } from '../stores.ts';
-import { type Account, DEFAULT_GRANT_MICROS, expectedCost, type Harness, startHarness } from './harness.ts';
+import {
+  type Account,
+  DEFAULT_GRANT_MICROS,
+  expectedCost,
+  expectedHold,
+  type Harness,
+  startHarness,
+} from './harness.ts';
 
 /**
  * Price plans through the real gateway and the official OpenAI SDK: the fake upstream answers
@@ -149,7 +158,14 @@ for (const kind of inject('stores') as StoreKind[]) {
       const probe = await h.account();
       const { response } = await client(h, probe).chat.completions.create(REQUEST).withResponse();
       const event = await h.usageEvent(response.headers.get('x-tollgate-request-id')!);
-      const maxCost = (await h.store.getHold(event!.holdId!))!.amount;
+      expect(event?.price).toBe(COST);
+      // No max_tokens: the hold counts the default output ceiling.
+      const maxCost = expectedHold(
+        'openai',
+        REQUEST.model,
+        countChatPromptTokens(REQUEST.messages as never, 'o200k_base'),
+        DEFAULT_MAX_OUTPUT_TOKENS,
+      );
       const cap = 9n * COST + maxCost + COST / 2n;
       const account = await customerOn({ session: { mode: 'per_event', cost_cap: Number(cap) } });
       const agent = client(h, account, { 'x-tollgate-session': 'capped' });

@@ -69,6 +69,13 @@ export interface GatewayStore {
   listUsageEvents(filter: UsageEventFilter): Promise<{ data: UsageEvent[]; nextSeq: bigint | null }>;
   /** Which of these usage event ids are recorded (a settlement whose commit went unanswered). */
   existingUsageEvents(ids: readonly string[]): Promise<Set<string>>;
+  /** The open holds that gateway instances took as leases (`metadata.lease` = the instance). */
+  openLeases(owners: readonly string[]): Promise<string[]>;
+}
+
+/** A lease's hold metadata, exactly as stored (the lookup compares the text). */
+export function leaseMetadata(owner: string): { lease: string } {
+  return { lease: owner };
 }
 
 export const USAGE_EVENT_COLUMNS = [

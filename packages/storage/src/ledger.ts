@@ -5,6 +5,8 @@ import {
   type LedgerResult,
   type LedgerValue,
   loadRequest,
+  type Micros,
+  minMicros,
   newId,
   type Violation,
   verifyJournal,
@@ -83,6 +85,7 @@ export class Ledger {
    * would lock no wallet and find no hold, so it waits here first.
    */
   private readonly unconfirmed = new Map<string, Promise<void>>();
+  private readonly asides = new Set<(walletId: string) => Micros>();
 
   constructor(
     readonly store: Store,
@@ -96,10 +99,14 @@ export class Ledger {
 
   submit(operation: LedgerOperation, laneName: LedgerLane = 'default'): Promise<LedgerResult> {
     const command = operation.command;
+    const named =
+      command.kind === 'capture' || command.kind === 'release'
+        ? command.holdId
+        : command.kind === 'hold'
+          ? command.raises
+          : undefined;
     const confirmed =
-      this.unconfirmed.size > 0 && (command.kind === 'capture' || command.kind === 'release')
-        ? this.unconfirmed.get(command.holdId)
-        : undefined;
+      this.unconfirmed.size > 0 && named !== undefined ? this.unconfirmed.get(named) : undefined;
     if (confirmed) return confirmed.then(() => this.submit(operation, laneName));
     // SQLite commits one batch at a time whatever the lane, and never waits for a flush: one
     // queue there makes one transaction of everything a turn brought (holds and captures alike).
@@ -168,7 +175,8 @@ export class Ledger {
         const held = results.flatMap((r) => (r.ok && r.value.kind === 'hold' ? [r.value.hold.id] : []));
         const confirmed = new Promise<void>((resolve) => {
           confirm = () => {
-            for (const id of held) this.unconfirmed.delete(id);
+            // A later batch may have raised the same hold (a lease) and be unconfirmed still.
+            for (const id of held) if (this.unconfirmed.get(id) === confirmed) this.unconfirmed.delete(id);
             resolve();
           };
         });
@@ -211,11 +219,27 @@ export class Ledger {
     }
   }
 
+  /**
+   * Tells wallet reads of credit this process holds for a wallet and has promised to nothing (a
+   * gateway lease's unreserved part): `wallet()` shows it as available, not pending. Returns a
+   * function that stops it.
+   */
+  setAside(unreserved: (walletId: string) => Micros): () => void {
+    this.asides.add(unreserved);
+    return () => this.asides.delete(unreserved);
+  }
+
   /** A wallet as of now, with expiries that fell due settled in memory (nothing written). */
   async wallet(walletId: string): Promise<Wallet | undefined> {
     const now = this.clock();
     const snapshot = await this.store.walletSnapshot(walletId, now);
-    return snapshot && viewWallet(snapshot, walletId, now);
+    const wallet = snapshot && viewWallet(snapshot, walletId, now);
+    if (wallet)
+      for (const unreserved of this.asides) {
+        const aside = unreserved(walletId);
+        wallet.pending -= minMicros(aside, wallet.pending);
+      }
+    return wallet;
   }
 
   /** Settles every expiry that is due; returns how many wallets it touched. */

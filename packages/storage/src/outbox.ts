@@ -34,6 +34,7 @@ export class Outbox {
 
   private readonly clock: () => number;
   private readonly checkpointer: BackgroundCheckpointer | null;
+  private readonly gone: string[] = [];
 
   /** `backgroundCheckpoints`: the file's WAL checkpoints run on a thread of their own (checkpointer.ts). */
   constructor(
@@ -159,6 +160,7 @@ export class Outbox {
       this.db
         .prepare('UPDATE outbox_entries SET owner = ? WHERE owner NOT IN (SELECT value FROM json_each(?))')
         .run(this.owner, live);
+      for (const o of owners) if (!alive.includes(o.owner)) this.gone.push(o.owner);
       this.db
         .prepare('DELETE FROM outbox_owners WHERE owner NOT IN (SELECT value FROM json_each(?))')
         .run(live);
@@ -167,6 +169,14 @@ export class Outbox {
         .all(this.owner) as OutboxEntry[];
     });
     return claim.immediate().filter((entry) => !known.has(entry.seq));
+  }
+
+  /**
+   * The instances that claimOrphans found gone since the last call (their entries are this one's
+   * now), once each: what they held elsewhere (the gateway's leases) is theirs to give back.
+   */
+  takeGone(): string[] {
+    return this.gone.splice(0);
   }
 
   /** What is waiting, by instance, and how many entries were buried (for operators). */

@@ -258,6 +258,34 @@ describe('partial captures (a shared hold, the gateway lease)', () => {
     expect(ledger.journalSum()).toBe(0n);
   });
 
+  it('a raise grows an open hold as a new hold would be admitted, and pushes its expiry', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(1000n));
+    const lease = ledger.value(hold(300n, 'w1', 1000));
+    ledger.now += 500;
+    const raised = ledger.value({ ...hold(400n, 'w1', 1000), raises: lease.hold.id });
+    expect(raised.hold).toMatchObject({ id: lease.hold.id, amount: 700n, expiresAt: ledger.now + 1000 });
+    expect(ledger.wallet()).toMatchObject({ pending: 700n });
+    expect(ledger.one({ ...hold(301n), raises: lease.hold.id })).toMatchObject({
+      code: 'insufficient_credits',
+    });
+    // A raise of 0 checks the wallet again and pushes the expiry; it journals nothing.
+    const journal = ledger.transactions.size;
+    ledger.now += 900;
+    expect(ledger.value({ ...hold(0n, 'w1', 1000), raises: lease.hold.id }).hold.expiresAt).toBe(
+      ledger.now + 1000,
+    );
+    expect(ledger.transactions.size).toBe(journal);
+    ledger.wallets.get('w1')!.status = 'frozen';
+    expect(ledger.one({ ...hold(0n), raises: lease.hold.id })).toMatchObject({ code: 'wallet_frozen' });
+    ledger.wallets.get('w1')!.status = 'active';
+    ledger.one({ kind: 'release', holdId: lease.hold.id });
+    expect(ledger.one({ ...hold(1n), raises: lease.hold.id })).toMatchObject({
+      code: 'hold_already_released',
+    });
+    expect(ledger.wallet()).toMatchObject({ balance: 1000n, pending: 0n });
+  });
+
   it('a share that reaches the rest captures the hold whole, once', () => {
     const ledger = new MemoryLedger([{}]);
     ledger.one(grant(1000n));

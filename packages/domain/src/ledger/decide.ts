@@ -77,6 +77,7 @@ export function loadRequest(operations: readonly LedgerOperation[]): LedgerLoadR
   const idempotencyKeys = new Set<string>();
   const budgets: BudgetLoadWindow[] = [];
   for (const { command, idempotencyKey } of operations) {
+    if (command.kind === 'hold' && command.raises !== undefined) holdIds.add(command.raises);
     if (command.kind === 'hold') {
       for (const charge of command.budgets ?? []) {
         budgets.push({
@@ -324,6 +325,7 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
       budgetId: charge.budgetId,
     };
   }
+  if (command.raises !== undefined) return raise(state, command, command.raises, wallet, key);
   const held: Hold = {
     id: state.newId('hold'),
     walletId: wallet.id,
@@ -364,6 +366,42 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
 }
 
 /** Finds an open hold and its wallet (after expiries), or the stable code for why it is not open. */
+/** Raises an open hold by an amount admitted as a new hold's would be (see the `raises` option). */
+function raise(
+  state: LedgerState,
+  command: Command<'hold'>,
+  holdId: string,
+  wallet: Wallet,
+  key: string | null,
+): LedgerResult {
+  const found = openHold(state, holdId);
+  if ('ok' in found) return found;
+  const held = found.hold;
+  if (held.walletId !== wallet.id) return fail('hold_not_found', `No hold ${holdId} on wallet ${wallet.id}`);
+  // A programmer's error, not an outcome: a raise would have to count where the hold counts.
+  if ((command.budgets ?? []).length > 0 || (held.budgets ?? []).length > 0)
+    throw new Error(`hold ${holdId}: a hold that counts in budgets cannot be raised`);
+  held.amount += command.amount;
+  if (state.now + command.ttlMs > held.expiresAt) held.expiresAt = state.now + command.ttlMs;
+  state.touchHold(held);
+  wallet.pending += command.amount;
+  state.touchWallet(wallet);
+  // A raise of 0 only checks the wallet again and pushes the expiry: nothing to journal.
+  if (command.amount > 0n)
+    state.post(
+      state.transaction({
+        type: 'hold',
+        walletId: wallet.id,
+        amount: command.amount,
+        holdId: held.id,
+        idempotencyKey: key,
+        metadata: command.metadata ?? null,
+      }),
+      [],
+    );
+  return ok({ kind: 'hold', hold: held, wallet });
+}
+
 function openHold(state: LedgerState, holdId: string): { hold: Hold; wallet: Wallet } | LedgerResult {
   const found = state.holds.get(holdId);
   if (!found) return fail('hold_not_found', `No hold ${holdId}`);

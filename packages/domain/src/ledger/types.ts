@@ -186,6 +186,12 @@ export type LedgerCommand =
       metadata?: Metadata | null;
       /** Budgets the hold counts against: a hard one it would overshoot refuses it. */
       budgets?: BudgetCharge[];
+      /**
+       * An open hold of the wallet to raise by `amount` (0: none) instead of opening a new one, as
+       * an incremental authorization: admitted like a new hold of `amount`, and its expiry pushed
+       * to `ttlMs` from now if that is later. The gateway's leases grow this way.
+       */
+      raises?: string;
     }
   | {
       kind: 'capture';

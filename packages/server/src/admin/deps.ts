@@ -9,7 +9,7 @@ import type { GatewayRuntime } from '../gateway/setup.ts';
  * (keys, rate cards, providers) and the box that seals provider keys.
  */
 export type AdminGateway = Pick<GatewayRuntime, 'keys' | 'rateCards' | 'providers' | 'secrets' | 'pricing'> &
-  Partial<Pick<GatewayRuntime, 'rateLimiter' | 'budgets'>>;
+  Partial<Pick<GatewayRuntime, 'rateLimiter' | 'budgets' | 'leases'>>;
 
 /** What the admin routes use: reads from the store, every money movement through the ledger. */
 export interface AdminDeps {

@@ -34,11 +34,12 @@ export function uniqueId(prefix: string): string {
  */
 export function adminClient(
   store: Store,
-  options: LedgerOptions = {},
+  options: LedgerOptions | Ledger = {},
   gateway?: AppDeps['gateway'],
   customer?: AppDeps['customer'],
 ) {
-  const ledger = new Ledger(store, options);
+  // A Ledger given is shared (with a gateway's leases set aside on it, say).
+  const ledger = options instanceof Ledger ? options : new Ledger(store, options);
   const app = createApp({
     store,
     ledger,

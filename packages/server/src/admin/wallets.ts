@@ -82,6 +82,8 @@ async function updateWallet(
   };
   try {
     await deps.store.updateWallet(id, patch, Date.now());
+    // The gateway's lease was taken under the old settings (a freeze stops calls at once).
+    deps.gateway?.leases?.forget(id);
   } catch (error) {
     // Spending between the check and the update can make the new limit too low after all.
     const now = await deps.store.getWallet(id);

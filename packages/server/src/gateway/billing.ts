@@ -4,6 +4,7 @@ import type { Admission } from '../limits/admission.ts';
 import type { Attribution } from './attribution.ts';
 import type { Route } from './catalog.ts';
 import type { VirtualKey } from './keys.ts';
+import type { Reservation } from './leases.ts';
 
 /** Output ceiling assumed for the hold when the caller sets none and the model has no default. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
@@ -61,8 +62,11 @@ export interface CallContext {
   card: RateCard;
   walletId: string;
   unit: string;
+  /** The call's hold, or its instance's lease the call reserved its part of (then `reservation`). */
   holdId: string;
   holdAmount: Micros;
+  /** The call's part of a lease (leases.ts), or null when it holds on its own. */
+  reservation: Reservation | null;
   /** The wallet's balance less its pending holds right after this call's hold. */
   availableAfterHold: Micros;
   /** The stream ends cleanly when its hold is used up (the key's option). */

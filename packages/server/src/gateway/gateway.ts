@@ -18,6 +18,7 @@ import { type CallerFormat, errorResponse, GatewayError, type GatewayErrorCode }
 import type { Catalog } from './catalog.ts';
 import { type GatewayReply, type GatewayRequest, json } from './exchange.ts';
 import { type KeyResolver, modelAllowed, type VirtualKey } from './keys.ts';
+import type { Leases, Reservation } from './leases.ts';
 import { COUNTED_REFUSALS } from './refusal-recorder.ts';
 import type { Settler } from './settler.ts';
 import { StreamPump } from './stream.ts';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   ledger: Ledger;
   /** Charges calls after their answer, from a durable outbox (settler.ts). */
   settler: Pick<Settler, 'settle'>;
+  /** Calls' holds decided in memory against a lease of the wallet (leases.ts); absent: a hold per call. */
+  leases?: Pick<Leases, 'reserve' | 'giveBack' | 'captured'>;
   keys: KeyResolver;
   catalog: Catalog;
   rateCard(provider: string, model: string, at: number): RateCard | null;
@@ -266,7 +269,7 @@ export class Gateway {
       keyId: key.id,
       models: [model, route.model],
     });
-    const { holdId, holdAmount, available, softCapsPassed } = await this.hold(
+    const { holdId, holdAmount, available, softCapsPassed, reservation } = await this.hold(
       wallet.id,
       maxPrice,
       requestId,
@@ -292,6 +295,7 @@ export class Gateway {
       unit: wallet.unit,
       holdId,
       holdAmount,
+      reservation,
       availableAfterHold: available,
       cut: cuttable,
       // The stream watch counts cost; the hold is a price. The cost that uses the hold up is the
@@ -309,24 +313,52 @@ export class Gateway {
   }
 
   /**
-   * Holds the most the call can cost. With a floor (a stream that may be cut), a wallet that
-   * cannot cover the most is held for all it can spend instead, if that covers the floor.
+   * Holds the most the call can cost: a part of the instance's lease of the wallet when one can
+   * serve it (a call counting against budgets holds on its own, so that each budget sees it), else
+   * a hold of its own. With a floor (a stream that may be cut), a wallet that cannot cover the
+   * most is held for all it can spend instead, if that covers the floor.
    */
   private async hold(
     walletId: string,
     amount: Micros,
     requestId: string,
     options: { floor: Micros | null; budgets: CallBudgets | null },
-  ): Promise<{ holdId: string; holdAmount: Micros; available: Micros; softCapsPassed: string[] }> {
+  ): Promise<{
+    holdId: string;
+    holdAmount: Micros;
+    available: Micros;
+    softCapsPassed: string[];
+    reservation: Reservation | null;
+  }> {
     const wanted = amount > 0n ? amount : 1n;
     const charges = options.budgets?.charges ?? [];
+    const reservation = charges.length === 0 ? await this.deps.leases?.reserve(walletId, wanted) : null;
+    if (reservation)
+      return {
+        holdId: reservation.holdId,
+        holdAmount: reservation.amount,
+        available: reservation.available,
+        softCapsPassed: [],
+        reservation,
+      };
     let result = await this.submitHold(walletId, wanted, requestId, charges);
     if (!result.ok && result.code === 'insufficient_credits' && options.floor !== null) {
       const wallet = await this.deps.ledger.wallet(walletId);
       const spendable =
         wallet && wallet.owed === 0n ? wallet.balance - wallet.pending + wallet.overdraftLimit : 0n;
       if (spendable >= options.floor && spendable > 0n) {
-        result = await this.submitHold(walletId, spendable < wanted ? spendable : wanted, requestId, charges);
+        const most = spendable < wanted ? spendable : wanted;
+        // What the wallet can spend counts the lease's unreserved part: reserve from it first.
+        const part = charges.length === 0 ? await this.deps.leases?.reserve(walletId, most) : null;
+        if (part)
+          return {
+            holdId: part.holdId,
+            holdAmount: part.amount,
+            available: part.available,
+            softCapsPassed: [],
+            reservation: part,
+          };
+        result = await this.submitHold(walletId, most, requestId, charges);
       }
     }
     if (result.ok && result.value.kind === 'hold')
@@ -336,6 +368,7 @@ export class Gateway {
         available: result.value.wallet.balance - result.value.wallet.pending,
         // A hard budget passed refuses the hold: those passed here are soft.
         softCapsPassed: (result.value.budgets ?? []).filter((b) => b.exceeded).map((b) => b.budgetId),
+        reservation: null,
       };
     if (!result.ok && result.code === 'budget_exceeded' && options.budgets)
       throw budgetExceeded(options.budgets, result.budgetId, Date.now());
@@ -387,7 +420,7 @@ export class Gateway {
         await this.settle(call, null, '', 'client_aborted', null);
         throw new GatewayError('upstream_error', 'The client went away before the provider answered.');
       }
-      await this.release(call.holdId);
+      await this.release(call);
       await call.rateLimit?.settle(0);
       throw isTimeout(error)
         ? new GatewayError('upstream_timeout', `${route.provider.id} did not answer in time.`)
@@ -398,7 +431,7 @@ export class Gateway {
     if (upstream.status >= 400) {
       // Nothing was generated: nothing is billed.
       const errorBody = await readAll(upstream.body).catch(() => Buffer.alloc(0));
-      await this.release(call.holdId);
+      await this.release(call);
       await call.rateLimit?.settle(0);
       return this.upstreamError(call, format, upstream, errorBody);
     }
@@ -489,8 +522,10 @@ export class Gateway {
     return { status: upstream.status, headers, body };
   }
 
-  private async release(holdId: string): Promise<void> {
-    await this.deps.ledger.submit({ command: { kind: 'release', holdId } });
+  /** Nothing billable was sent: the call's hold (or its part of the lease) is free again. */
+  private async release(call: CallContext): Promise<void> {
+    if (call.reservation) this.deps.leases?.giveBack(call.reservation);
+    else await this.deps.ledger.submit({ command: { kind: 'release', holdId: call.holdId } });
   }
 
   /**
@@ -529,9 +564,22 @@ export class Gateway {
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
     if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
     const onSettled = this.deps.onSettled;
+    const { reservation } = call;
+    const leases = this.deps.leases;
     await this.deps.settler.settle(
-      { holdId: call.holdId, walletId: call.walletId, amount: event.price, event },
-      onSettled && ((settled) => onSettled(call, settled)),
+      {
+        holdId: call.holdId,
+        walletId: call.walletId,
+        amount: event.price,
+        event,
+        ...(reservation ? { share: reservation.amount } : {}),
+      },
+      reservation && leases
+        ? (settled) => {
+            leases.captured(reservation);
+            onSettled?.(call, settled);
+          }
+        : onSettled && ((settled) => onSettled(call, settled)),
     );
     return { cost, price: event.price, balance: call.availableAfterHold + call.holdAmount - event.price };
   }

@@ -8,6 +8,8 @@ export interface Settlement {
   walletId: string;
   amount: Micros;
   event: UsageEvent;
+  /** The call's part of a lease (a hold shared by calls): captured partially, the rest left open. */
+  share?: Micros;
 }
 
 /** Settlements gathered this long go to the ledger as one batch (one transaction). */
@@ -54,6 +56,11 @@ export interface SettlerOptions {
    * once the flush position passes what the insert position was after its commit.
    */
   durability?: () => Promise<{ inserted: bigint; flushed: bigint }>;
+  /**
+   * Told of instances found gone (their outbox entries taken over), once those entries are
+   * committed: the gateway releases the leases they held.
+   */
+  onOwnersGone?: (owners: string[]) => void;
 }
 
 /** How often committed settlements are checked for having reached the disk (PostgreSQL). */
@@ -284,6 +291,12 @@ export class Settler {
       this.options.log?.(`settler: ${unreadable.length} unreadable outbox entries moved to outbox_dead`);
     }
     if (claimed > 0) this.flushSoon(0);
+    const gone = this.options.outbox.takeGone();
+    // Once their settlements (now this instance's) are charged, what they held is released.
+    if (gone.length > 0 && this.options.onOwnersGone) {
+      const onOwnersGone = this.options.onOwnersGone;
+      void this.settled().then(() => onOwnersGone(gone));
+    }
   }
 
   private flushSoon(delayMs: number): void {
@@ -512,7 +525,16 @@ function isOutcome(outcome: Outcome | undefined, code: string): boolean {
 }
 
 function capture(s: Settlement): LedgerOperation {
-  return { command: { kind: 'capture', holdId: s.holdId, amount: s.amount, usageEvent: s.event, owe: true } };
+  return {
+    command: {
+      kind: 'capture',
+      holdId: s.holdId,
+      amount: s.amount,
+      usageEvent: s.event,
+      owe: true,
+      ...(s.share === undefined ? {} : { share: s.share }),
+    },
+  };
 }
 
 function chargeDirectly(s: Settlement): LedgerOperation {
@@ -532,11 +554,12 @@ function isFailure(result: LedgerResult, code: string): boolean {
   return !result.ok && result.code === code;
 }
 
-/** JSON with the three amounts as decimal strings (a tag's text is never taken for a number). */
+/** JSON with the amounts as decimal strings (a tag's text is never taken for a number). */
 export function encode(s: Settlement): string {
   return JSON.stringify({
     ...s,
     amount: String(s.amount),
+    ...(s.share === undefined ? {} : { share: String(s.share) }),
     event: { ...s.event, cost: String(s.event.cost), price: String(s.event.price) },
   });
 }
@@ -546,6 +569,7 @@ export function decode(body: string): Settlement {
   return {
     ...raw,
     amount: BigInt(raw.amount),
+    ...(raw.share === undefined ? {} : { share: BigInt(raw.share) }),
     event: { ...raw.event, cost: BigInt(raw.event.cost), price: BigInt(raw.event.price) },
   };
 }

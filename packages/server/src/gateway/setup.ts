@@ -22,6 +22,7 @@ import { BudgetResolver } from './budgets.ts';
 import { Catalog, type ProviderConfig } from './catalog.ts';
 import { Gateway, type GatewayDeps } from './gateway.ts';
 import { KeyResolver } from './keys.ts';
+import { Leases, releaseLeasesOf } from './leases.ts';
 import { builtinProviders, Providers } from './providers.ts';
 import { RateCards } from './rate-cards.ts';
 import { mountGateway } from './routes.ts';
@@ -72,6 +73,8 @@ export interface GatewayRuntime {
   /** As settled(), giving up after `ms`. */
   settledWithin(ms: number): Promise<void>;
   settler: Settler;
+  /** Leases of busy wallets (null with TOLLGATE_LEASES=off): the admin routes retire a changed wallet's. */
+  leases: Leases | null;
   mount(app: Hono): void;
   close(): Promise<void>;
 }
@@ -115,13 +118,23 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     ...(options.log ? { log: options.log } : {}),
   });
   const exporter = callExporter(env, options.log);
+  const owner = `${process.pid}-${randomUUID()}`;
   const settler = new Settler({
     ledger: options.ledger,
     store: data,
-    outbox: new Outbox(options.outbox, `${process.pid}-${randomUUID()}`, {
+    outbox: new Outbox(options.outbox, owner, {
       backgroundCheckpoints: { log: (line) => options.log?.(line) },
     }),
     gatherMs: Number(env.TOLLGATE_SETTLE_GATHER_MS ?? SETTLE_GATHER_MS),
+    onOwnersGone: (owners) => {
+      releaseLeasesOf(owners, {
+        ledger: options.ledger,
+        store: data,
+        ...(options.log ? { log: options.log } : {}),
+      }).catch((error: unknown) =>
+        options.log?.(`leases: releasing the leases of gone instances failed: ${(error as Error).message}`),
+      );
+    },
     ...('walPosition' in options.store
       ? { durability: () => (options.store as PostgresStore).walPosition() }
       : {}),
@@ -131,9 +144,21 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
   // what is committed instead of hanging the call.
   plans.settled = (customerId, sessionId) =>
     settler.sessionSettled(customerId, sessionId, SESSION_SETTLE_WAIT_MS);
+  const leases =
+    env.TOLLGATE_LEASES === 'off'
+      ? null
+      : new Leases({
+          ledger: options.ledger,
+          callTtlMs: DEFAULT_HOLD_TTL_MS,
+          owner,
+          ...(options.log ? { log: options.log } : {}),
+        });
+  // Wallet reads in this process show a lease's unreserved credit as available, not pending.
+  const unsetAside = leases ? options.ledger.setAside((walletId) => leases.unreserved(walletId)) : null;
   const gateway = new Gateway({
     ledger: options.ledger,
     settler,
+    ...(leases ? { leases } : {}),
     keys,
     catalog: new Catalog(() => providers.map()),
     rateCard: (provider, model, at) => rateCards.find(provider, model, at),
@@ -178,11 +203,15 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
     settled: () => settler.settled(),
     settledWithin: (ms) => settler.settledWithin(ms),
     settler,
+    leases,
     mount: (app) => mountGateway(app, gateway),
     async close() {
       rateCards.stop();
       providers.stop();
       await settler.close();
+      // After the settler: a lease goes back once its calls are captured.
+      await leases?.close();
+      unsetAside?.();
       await upstream.close();
       await exporter?.close();
       await rateLimiter.close();

@@ -10,12 +10,13 @@ import {
   toRateCard,
   toUsageEvent,
 } from '../gateway-rows.ts';
-import type {
-  GatewayStore,
-  ProviderRow,
-  RateCardRow,
-  UsageEventFilter,
-  VirtualKeyRow,
+import {
+  type GatewayStore,
+  leaseMetadata,
+  type ProviderRow,
+  type RateCardRow,
+  type UsageEventFilter,
+  type VirtualKeyRow,
 } from '../gateway-store.ts';
 import { big, type Row } from '../rows.ts';
 
@@ -116,6 +117,13 @@ export class PostgresGatewayStore implements GatewayStore {
       )
     )[0];
     return row && { id: String(row.id), unit: String(row.unit) };
+  }
+
+  async openLeases(owners: readonly string[]): Promise<string[]> {
+    const rows = await this.all("SELECT id FROM holds WHERE status = 'open' AND metadata = ANY($1)", [
+      owners.map((owner) => JSON.stringify(leaseMetadata(owner))),
+    ]);
+    return rows.map((row) => String(row.id));
   }
 
   async existingUsageEvents(ids: readonly string[]): Promise<Set<string>> {

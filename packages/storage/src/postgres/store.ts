@@ -171,7 +171,7 @@ up_lots AS (
 up_holds AS (
   INSERT INTO holds (${HOLD_COLUMNS.join(', ')})
   SELECT ${HOLD_COLUMNS.join(', ')} FROM json_to_recordset($4::json) AS t(${RECORD_TYPES.holds})
-  ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, status = EXCLUDED.status, captured_amount = EXCLUDED.captured_amount, resolved_at = EXCLUDED.resolved_at
+  ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, expires_at = EXCLUDED.expires_at, status = EXCLUDED.status, captured_amount = EXCLUDED.captured_amount, resolved_at = EXCLUDED.resolved_at
 ),
 up_wallets AS (
   UPDATE wallets w SET balance = t.balance, pending = t.pending, owed = t.owed, updated_at = t.updated_at

@@ -253,7 +253,7 @@ export class SqliteStore implements Store {
     const upsertHold = insertSql(
       'holds',
       HOLD_COLUMNS,
-      'ON CONFLICT (id) DO UPDATE SET amount = excluded.amount, status = excluded.status, captured_amount = excluded.captured_amount, resolved_at = excluded.resolved_at',
+      'ON CONFLICT (id) DO UPDATE SET amount = excluded.amount, expires_at = excluded.expires_at, status = excluded.status, captured_amount = excluded.captured_amount, resolved_at = excluded.resolved_at',
     );
     for (const h of writes.holds.values()) this.run(upsertHold, ...holdValues(h));
     for (const w of writes.wallets.values()) {

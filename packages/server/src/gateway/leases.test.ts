@@ -1,0 +1,161 @@
+import type { Micros } from '@tollgate/domain';
+import { gatewayStore, Ledger } from '@tollgate/storage';
+import { afterEach, expect, it } from 'vitest';
+import { seedWallet } from '../../../../test/fixtures/wallets.ts';
+import { describeStores } from '../../../../test/stores.ts';
+import { LEASE_CALLS_MIN, Leases, type Reservation, releaseLeasesOf } from './leases.ts';
+
+/**
+ * Leases against the real ledger on both stores: what an instance reserves never exceeds what it
+ * holds, a nearly spent wallet serves exactly what it can pay for, and every lease goes back.
+ */
+describeStores('leases', (ctx) => {
+  const opened: Leases[] = [];
+  afterEach(async () => {
+    for (const leases of opened.splice(0)) await leases.close();
+  });
+
+  function leasesOf(ledger: Ledger, options: Partial<ConstructorParameters<typeof Leases>[0]> = {}) {
+    const leases = new Leases({ ledger, callTtlMs: 60_000, owner: `test-${Math.random()}`, ...options });
+    opened.push(leases);
+    return leases;
+  }
+
+  /** What the gateway's settler does for a call: capture its share, then tell the lease. */
+  async function settle(ledger: Ledger, leases: Leases, r: Reservation, price: Micros) {
+    const result = await ledger.submit(
+      { command: { kind: 'capture', holdId: r.holdId, amount: price, share: r.amount, owe: true } },
+      'settle',
+    );
+    expect(result.ok).toBe(true);
+    leases.captured(r);
+  }
+
+  async function pendingOf(walletId: string) {
+    return (await new Ledger(ctx.store).wallet(walletId))!.pending;
+  }
+
+  it('reserves many calls from one hold, and never more than it holds', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
+    const leases = leasesOf(ledger);
+    const reserved = await Promise.all(Array.from({ length: 200 }, () => leases.reserve(walletId, 100n)));
+    expect(reserved.every((r) => r !== null)).toBe(true);
+    const holds = new Set(reserved.map((r) => r!.holdId));
+    expect(holds.size).toBe(1);
+    const [holdId] = holds;
+    // On PostgreSQL a hold is answered when its COMMIT is sent: read once the server confirmed it.
+    await ledger.submit(
+      { command: { kind: 'hold', walletId, amount: 0n, ttlMs: 1, raises: holdId! } },
+      'hold',
+    );
+    await ledger.submit({ command: { kind: 'expire', walletId } });
+    const held = (await ctx.store.getHold(holdId!))!;
+    expect(held.amount).toBeGreaterThanOrEqual(200n * 100n);
+    expect(await pendingOf(walletId)).toBe(held.amount);
+    // Far fewer ledger round trips than calls: the growth doubles while it goes quickly.
+    const raises = (await ctx.store.listTransactions({ walletId, limit: 500 })).data.filter(
+      (t) => t.type === 'hold',
+    );
+    expect(raises.length).toBeLessThan(10);
+    for (const r of reserved) await settle(ledger, leases, r!, 60n);
+    await leases.close();
+    expect(await pendingOf(walletId)).toBe(0n);
+    const wallet = (await ledger.wallet(walletId))!;
+    expect(wallet.balance).toBe(1_000_000n - 200n * 60n);
+    expect(await ledger.verify()).toEqual([]);
+  });
+
+  it('a nearly spent wallet serves exactly the calls it can pay for, from two instances', async () => {
+    const ledger = new Ledger(ctx.store);
+    // 40 calls of 100 and one of 50 fit; leases of 16 calls would strand credit if not trimmed to need.
+    const { walletId } = await seedWallet(ctx.store, ledger, 40n * 100n + 50n);
+    const a = leasesOf(ledger);
+    const b = leasesOf(ledger);
+    const asks = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).reserve(walletId, 100n));
+    const reserved = (await Promise.all(asks)).filter((r) => r !== null);
+    expect(reserved).toHaveLength(40);
+    // What is left (50) is still there for a smaller call, on either instance.
+    expect(await b.reserve(walletId, 60n)).toBeNull();
+    expect(await a.reserve(walletId, 50n)).not.toBeNull();
+    expect(await ledger.verify()).toEqual([]);
+  });
+
+  it('gives a refused call back, returns an idle lease, and takes a new one after', async () => {
+    let now = 1_000_000;
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    const leases = leasesOf(ledger, { clock: () => now, idleMs: 60_000 });
+    const first = (await leases.reserve(walletId, 1_000n))!;
+    expect(leases.unreserved(walletId)).toBe(LEASE_CALLS_MIN * 1_000n - 1_000n);
+    leases.giveBack(first);
+    expect(leases.unreserved(walletId)).toBe(LEASE_CALLS_MIN * 1_000n);
+    // Reads through this ledger show the unreserved part as available.
+    const unset = ledger.setAside((id) => leases.unreserved(id));
+    expect((await ledger.wallet(walletId))!.pending).toBe(0n);
+    unset();
+    now += 60_000;
+    (leases as unknown as { sweep(): void }).sweep();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await pendingOf(walletId)).toBe(0n);
+    expect((await ctx.store.getHold(first.holdId))!.status).toBe('released');
+    const second = (await leases.reserve(walletId, 1_000n))!;
+    expect(second.holdId).not.toBe(first.holdId);
+  });
+
+  it('a lease is checked again after its serving time: a frozen wallet stops it', async () => {
+    let now = Date.now();
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    const leases = leasesOf(ledger, { clock: () => now, serveMs: 5_000 });
+    const r = (await leases.reserve(walletId, 1_000n))!;
+    await ctx.store.updateWallet(walletId, { status: 'frozen' }, now);
+    // Within its serving time the lease still serves (the same process forgets it at once: see forget).
+    const meanwhile = (await leases.reserve(walletId, 1_000n))!;
+    expect(meanwhile.holdId).toBe(r.holdId);
+    now += 5_000;
+    expect(await leases.reserve(walletId, 1_000n)).toBeNull();
+    // The call holds on its own and the ledger gives the exact answer.
+    const own = await ledger.submit({ command: { kind: 'hold', walletId, amount: 1_000n, ttlMs: 1_000 } });
+    expect(own).toMatchObject({ ok: false, code: 'wallet_frozen' });
+    // Its last call captured, the retired lease goes back.
+    await settle(ledger, leases, r, 500n);
+    await settle(ledger, leases, meanwhile, 500n);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await ctx.store.getHold(r.holdId))!.status).toBe('released');
+    expect(await pendingOf(walletId)).toBe(0n);
+    expect(await ledger.verify()).toEqual([]);
+  });
+
+  it('forget() stops reserving at once; the lease goes back when its last call is captured', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    const leases = leasesOf(ledger);
+    const r = (await leases.reserve(walletId, 1_000n))!;
+    leases.forget(walletId);
+    const next = (await leases.reserve(walletId, 1_000n))!;
+    expect(next.holdId).not.toBe(r.holdId);
+    expect((await ctx.store.getHold(r.holdId))!.status).toBe('open');
+    await settle(ledger, leases, r, 700n);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await ctx.store.getHold(r.holdId))!).toMatchObject({ status: 'released', capturedAmount: 700n });
+  });
+
+  it('the leases of a gone instance are released by the one that takes over', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    const gone = new Leases({ ledger, callTtlMs: 60_000, owner: 'gone-instance' });
+    const r = (await gone.reserve(walletId, 1_000n))!;
+    await settle(ledger, gone, r, 400n);
+    // Killed: nothing released. Another instance finds it gone and releases what it held.
+    expect(await pendingOf(walletId)).toBeGreaterThan(0n);
+    const released = await releaseLeasesOf(['gone-instance', 'another'], {
+      ledger,
+      store: gatewayStore(ctx.store),
+    });
+    expect(released).toBe(1);
+    expect(await pendingOf(walletId)).toBe(0n);
+    expect((await ledger.wallet(walletId))!.balance).toBe(100_000n - 400n);
+    expect(await ledger.verify()).toEqual([]);
+  });
+});
