@@ -7,10 +7,12 @@
 export interface VerifyReport {
   violations: number;
   firstViolation: string | null;
-  /** Holds captured, open, and released or expired, on the bench wallet. */
+  /** Captures (of a call's own hold or of its part of a lease), open holds, and holds expired or released that are not leases. */
   captured: number;
   openHolds: number;
   otherHolds: number;
+  /** Leases taken (holds shared by calls); absent from versions without them. */
+  leases?: number;
   usageEvents: number;
   estimatedEvents: number;
   /** Grant minus the wallet's posted balance, and the sum of the usage events' prices. */

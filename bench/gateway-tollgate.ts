@@ -72,9 +72,12 @@ async function seed(store: Store, ledger: Ledger): Promise<{ key: string; wallet
 /** Row counts straight from the tables, beside the ledger's own verification. */
 async function countRows(store: Store, walletId: string): Promise<Record<string, bigint>> {
   const sql = {
-    captured: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND status = 'captured'`,
+    // One capture per call: of its own hold, or of its part of a lease (a partial capture).
+    captured: `SELECT COUNT(*) AS n FROM transactions WHERE wallet_id = $1 AND type IN ('capture', 'partial_capture')`,
     open: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND status = 'open'`,
-    otherHolds: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND status NOT IN ('open', 'captured')`,
+    // Expired holds, and released ones that are not leases (a lease goes back by a release).
+    otherHolds: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND (status = 'expired' OR (status = 'released' AND (metadata IS NULL OR metadata NOT LIKE '{"lease":%')))`,
+    leases: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND metadata LIKE '{"lease":%'`,
     events: `SELECT COUNT(*) AS n FROM usage_events WHERE wallet_id = $1`,
     estimated: `SELECT COUNT(*) AS n FROM usage_events WHERE wallet_id = $1 AND estimated <> 0`,
     priced: `SELECT COALESCE(SUM(price), 0) AS n FROM usage_events WHERE wallet_id = $1`,
@@ -120,6 +123,8 @@ async function main(): Promise<void> {
   process.on('message', async (message: ParentMessage) => {
     if (message.type === 'verify') {
       await runtime.settled();
+      // The run is over: the leases go back as at a clean stop, so that nothing is left pending.
+      await runtime.leases?.close();
       const violations = await ledger.verify();
       const wallet = await ledger.wallet(account.walletId);
       const counts = await countRows(store, account.walletId);
@@ -131,6 +136,7 @@ async function main(): Promise<void> {
         captured: Number(counts.captured),
         openHolds: Number(counts.open),
         otherHolds: Number(counts.otherHolds),
+        leases: Number(counts.leases),
         usageEvents: Number(counts.events),
         estimatedEvents: Number(counts.estimated),
         debitedMicros: String(GRANT_MICROS - (wallet?.balance ?? 0n)),

@@ -464,8 +464,9 @@ async function main(): Promise<void> {
       [
         'target',
         '2xx answers',
-        'captured holds',
+        'captures',
         'usage events',
+        'leases',
         'open/other holds',
         'debited = priced',
         'verify()',
@@ -476,6 +477,7 @@ async function main(): Promise<void> {
         String(v.succeeded),
         String(v.report.captured),
         String(v.report.usageEvents),
+        String(v.report.leases ?? 0),
         `${v.report.openHolds}/${v.report.otherHolds}`,
         `${v.report.debitedMicros} = ${v.report.pricedMicros}`,
         v.report.violations === 0 ? 'clean' : `${v.report.violations} violations: ${v.report.firstViolation}`,

@@ -58,7 +58,10 @@ export function anthropicAdapter(): ProviderAdapter {
       }
       return headers;
     },
-    prepare: (_api, body, model) => ({ body: { ...body, model }, stripUsageChunk: false }),
+    prepare: (_api, body, model) => ({
+      body: body.model === model ? body : { ...body, model },
+      stripUsageChunk: false,
+    }),
     usage: (_api, body) => messagesUsageReport(body.usage),
     streamTap: () => new MessagesStreamTap(),
     countInput: (_api, body) => ({ tokens: estimate(messagesText(body)) + 8, exact: false }),

@@ -64,17 +64,13 @@ export function openAiAdapter(kind: ProviderKind = 'openai'): ProviderAdapter {
       return headers;
     },
     prepare(api, body, model) {
+      const options = asRecord(body.stream_options) ?? {};
+      // Ask for usage so a stream is never billed on a guess; hide the extra chunk from the client.
+      const askUsage = api === 'chat' && body.stream === true && options.include_usage !== true;
+      if (!askUsage && body.model === model) return { body, stripUsageChunk: false };
       const prepared: JsonObject = { ...body, model };
-      let stripUsageChunk = false;
-      if (api === 'chat' && body.stream === true) {
-        const options = asRecord(body.stream_options) ?? {};
-        if (options.include_usage !== true) {
-          // Ask for usage so a stream is never billed on a guess; hide the extra chunk from the client.
-          prepared.stream_options = { ...options, include_usage: true };
-          stripUsageChunk = true;
-        }
-      }
-      return { body: prepared, stripUsageChunk };
+      if (askUsage) prepared.stream_options = { ...options, include_usage: true };
+      return { body: prepared, stripUsageChunk: askUsage };
     },
     usage(api, body) {
       if (api === 'responses') return responsesUsageReport(body.usage);

@@ -9,6 +9,14 @@ export async function readJsonBody(
   request: GatewayRequest,
   bytesMax: number,
 ): Promise<Record<string, unknown>> {
+  return (await readJson(request, bytesMax)).body;
+}
+
+/** As readJsonBody, with the bytes it was read from (forwarded as they are when nothing changes). */
+export async function readJson(
+  request: GatewayRequest,
+  bytesMax: number,
+): Promise<{ body: Record<string, unknown>; raw: Buffer }> {
   let raw: Buffer;
   try {
     raw = await request.readBody(bytesMax);
@@ -27,7 +35,7 @@ export async function readJsonBody(
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
-  return parsed as Record<string, unknown>;
+  return { body: parsed as Record<string, unknown>, raw };
 }
 
 export function bearer(request: GatewayRequest): string | null {

@@ -12,7 +12,7 @@ import type { RateLimiter } from '../limits/rate-limiter.ts';
 import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
 import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
-import { bearer, readJsonBody } from './body.ts';
+import { bearer, readJson, readJsonBody } from './body.ts';
 import { type BudgetResolver, budgetExceeded, type CallBudgets } from './budgets.ts';
 import { type CallerFormat, errorResponse, GatewayError, type GatewayErrorCode } from './caller-errors.ts';
 import type { Catalog } from './catalog.ts';
@@ -193,7 +193,7 @@ export class Gateway {
     requestId: string,
     startedAt: number,
   ): Promise<GatewayReply> {
-    const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
+    const { body, raw } = await readJson(request, this.deps.limits.bodyBytesMax);
     const model = body.model;
     if (typeof model !== 'string' || model.length === 0) {
       throw new GatewayError('invalid_request', 'model is required and must be a string.', 'model');
@@ -306,6 +306,7 @@ export class Gateway {
       countedInput: counted.tokens,
       startedAt,
       body,
+      rawBody: raw,
       rateLimit,
       budgetWarning,
     };
@@ -411,7 +412,7 @@ export class Gateway {
       upstream = await this.deps.upstream.send(
         route.adapter.url(route.provider.baseUrl, api),
         route.adapter.headers(route.provider.apiKey, get),
-        JSON.stringify(prepared.body),
+        prepared.body === call.body ? call.rawBody : JSON.stringify(prepared.body),
         request.signal,
       );
     } catch (error) {

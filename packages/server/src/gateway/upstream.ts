@@ -27,7 +27,7 @@ export class Upstream {
   async send(
     url: string,
     headers: Record<string, string>,
-    body: string,
+    body: string | Buffer,
     signal: AbortSignal,
   ): Promise<UpstreamResponse> {
     const response = await request(url, { method: 'POST', headers, body, signal, dispatcher: this.agent });
