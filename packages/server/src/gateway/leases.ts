@@ -116,8 +116,13 @@ export class Leases {
     const wallet = this.walletLeases(walletId);
     const lease = wallet.active;
     const now = this.clock();
-    if (wallet.waiting.length === 0 && lease && now < lease.validUntil && lease.free >= amount)
-      return Promise.resolve(this.carve(lease, amount, now));
+    if (wallet.waiting.length === 0 && lease && now < lease.validUntil && lease.free >= amount) {
+      const reservation = this.carve(lease, amount, now);
+      // Grow ahead, while a quarter of the growth is left, so that calls seldom wait for it.
+      if (!wallet.growing && lease.free < (amount * wallet.calls) / 4n)
+        void this.growAhead(wallet, walletId, amount);
+      return Promise.resolve(reservation);
+    }
     return new Promise((resolve) => {
       wallet.waiting.push({ amount, resolve });
       if (!wallet.growing) void this.serveWaiting(wallet, walletId);
@@ -233,6 +238,24 @@ export class Leases {
     }
   }
 
+  /** Grows the lease before it runs out; a nearly spent wallet grows only for calls that wait. */
+  private async growAhead(wallet: WalletLeases, walletId: string, amount: Micros): Promise<void> {
+    const lease = wallet.active;
+    if (!lease) return;
+    wallet.growing = true;
+    try {
+      const by = this.growth(wallet, lease, amount, 0n);
+      if (by > 0n) await this.grow(wallet, walletId, by);
+    } catch (error) {
+      this.options.log?.(
+        `leases: growing the lease of wallet ${walletId} failed: ${(error as Error).message}`,
+      );
+    } finally {
+      wallet.growing = false;
+      if (wallet.waiting.length > 0) void this.serveWaiting(wallet, walletId);
+    }
+  }
+
   /** How much to grow by: a few calls' worth, twice as many again while each growth goes quickly. */
   private growth(wallet: WalletLeases, lease: Lease | null, head: Micros, needed: Micros): Micros {
     const now = this.clock();
@@ -322,7 +345,8 @@ export class Leases {
       .submit({ command: { kind: 'release', holdId: lease.holdId } })
       .then(
         (result) => {
-          if (!result.ok && result.code !== 'hold_expired')
+          // Captured whole already (its last call took exactly what was left) or expired: nothing to give back.
+          if (!result.ok && result.code !== 'hold_expired' && result.code !== 'hold_already_captured')
             this.options.log?.(`leases: the release of lease ${lease.holdId} was refused: ${result.code}`);
         },
         (error: unknown) =>
