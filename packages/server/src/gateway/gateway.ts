@@ -6,7 +6,7 @@ import {
   type RateCard,
   type UsageEvent,
 } from '@tollgate/domain';
-import type { Api, JsonObject, UsageReport } from '@tollgate/providers';
+import { type Api, isComplete, type JsonObject, type UsageReport } from '@tollgate/providers';
 import type { Ledger } from '@tollgate/storage';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
@@ -473,7 +473,8 @@ export class Gateway {
     }
     const parsed = parseObject(raw);
     const report = parsed ? route.adapter.usage(api, parsed) : null;
-    const outputText = parsed ? route.adapter.outputText(api, parsed) : '';
+    // The text is counted only when the provider's usage is incomplete (finalUsage).
+    const outputText = parsed && !isComplete(report) ? route.adapter.outputText(api, parsed) : '';
     const settled = await this.settle(call, report, outputText, 'ok', upstreamRequestId);
     return {
       status: upstream.status,
