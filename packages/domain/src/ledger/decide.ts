@@ -563,7 +563,12 @@ function chargeExpired(state: LedgerState, command: Command<'capture'>, key: str
   const transactions = chargeBeyond(state, wallet, amount, held.id);
   state.moveBudgets(held, amount, 0n);
   const first = transactions[0];
-  if (!first) return ok({ kind: 'capture', hold: held, transactions, wallet });
+  if (!first) {
+    // Nothing to charge (priced 0): still metered, with no transaction.
+    for (const event of [command.usageEvent ?? [], command.usageEvents ?? []].flat())
+      state.writes.usageEvents.push({ ...event, transactionId: null });
+    return ok({ kind: 'capture', hold: held, transactions, wallet });
+  }
   if (key) first.idempotencyKey = key;
   meter(state, command, first);
   return ok({ kind: 'capture', hold: held, transactions, wallet });
@@ -573,6 +578,8 @@ function chargeExpired(state: LedgerState, command: Command<'capture'>, key: str
 function meter(state: LedgerState, command: Command<'capture'>, transaction: Transaction): void {
   if (command.usageEvent)
     state.writes.usageEvents.push({ ...command.usageEvent, transactionId: transaction.id });
+  for (const event of command.usageEvents ?? [])
+    state.writes.usageEvents.push({ ...event, transactionId: transaction.id });
 }
 
 function release(state: LedgerState, command: Command<'release'>, key: string | null): LedgerResult {

@@ -212,6 +212,11 @@ export type LedgerCommand =
       share?: Micros;
       /** Metered in the same transaction as the capture. */
       usageEvent?: UsageEvent;
+      /**
+       * Several calls captured as one (the gateway's settlements of one lease in one batch):
+       * `amount` and `share` are their sums, and each call's event is metered with the capture.
+       */
+      usageEvents?: UsageEvent[];
     }
   | { kind: 'release'; holdId: string }
   | { kind: 'transfer'; fromWalletId: string; toWalletId: string; amount: Micros; reason?: string | null }

@@ -1,9 +1,10 @@
 import type { Micros } from '@tollgate/domain';
-import { gatewayStore, Ledger } from '@tollgate/storage';
+import { gatewayStore, Ledger, Outbox } from '@tollgate/storage';
 import { afterEach, expect, it } from 'vitest';
-import { seedWallet } from '../../../../test/fixtures/wallets.ts';
+import { seedWallet, usageEvent } from '../../../../test/fixtures/wallets.ts';
 import { describeStores } from '../../../../test/stores.ts';
 import { LEASE_CALLS_MIN, Leases, type Reservation, releaseLeasesOf } from './leases.ts';
+import { Settler } from './settler.ts';
 
 /**
  * Leases against the real ledger on both stores: what an instance reserves never exceeds what it
@@ -64,6 +65,55 @@ describeStores('leases', (ctx) => {
     const wallet = (await ledger.wallet(walletId))!;
     expect(wallet.balance).toBe(1_000_000n - 200n * 60n);
     expect(await ledger.verify()).toEqual([]);
+  });
+
+  it('the settler captures the calls of one lease in a batch as one partial capture, each call metered', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { customerId, walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
+    const leases = leasesOf(ledger);
+    const settler = new Settler({
+      ledger,
+      store: gatewayStore(ctx.store),
+      outbox: new Outbox(':memory:', 'test'),
+      gatherMs: 50,
+    });
+    try {
+      const reserved = (
+        await Promise.all(Array.from({ length: 20 }, () => leases.reserve(walletId, 100n)))
+      ).map((r) => r!);
+      // One call above its part (its excess comes out of another's unused part of the lease).
+      const prices = reserved.map((_, i) => (i === 0 ? 150n : 40n));
+      const events = reserved.map((r, i) => ({
+        ...usageEvent({ customerId, walletId, userId: 'u', price: prices[i]!, at: Date.now() }),
+        holdId: r.holdId,
+      }));
+      const captured: string[] = [];
+      await Promise.all(
+        reserved.map((r, i) =>
+          settler.settle(
+            { holdId: r.holdId, walletId, amount: prices[i]!, share: r.amount, event: events[i]! },
+            (event) => {
+              captured.push(event.id);
+              leases.captured(r);
+            },
+          ),
+        ),
+      );
+      await settler.settled();
+      expect(captured).toHaveLength(20);
+      const journal = (await ctx.store.listTransactions({ walletId, limit: 100 })).data;
+      const parts = journal.filter((t) => t.type === 'partial_capture');
+      expect(parts).toHaveLength(1);
+      expect(parts[0]!.amount).toBe(150n + 19n * 40n);
+      const metered = (await gatewayStore(ctx.store).listUsageEvents({ customerId, limit: 100 })).data;
+      expect(metered.map((e) => e.transactionId)).toEqual(Array(20).fill(parts[0]!.id));
+      await leases.close();
+      const wallet = (await ledger.wallet(walletId))!;
+      expect(wallet).toMatchObject({ balance: 1_000_000n - 150n - 19n * 40n, pending: 0n });
+      expect(await ledger.verify()).toEqual([]);
+    } finally {
+      await settler.close();
+    }
   });
 
   it('a nearly spent wallet serves exactly the calls it can pay for, from two instances', async () => {

@@ -343,9 +343,10 @@ export class Settler {
     }
     const done = batch.filter((q) => recorded.has(q.settlement.event.id));
     const todo = batch.filter((q) => !recorded.has(q.settlement.event.id));
-    // Submitted together, so that the ledger's settle lane commits them as one batch.
+    // Submitted together, so that the ledger's settle lane commits them as one batch; the calls
+    // of one lease as one capture of their sums (one journal transaction, an event per call).
     const outcomes = new Map<Queued, Outcome>();
-    await Promise.all(todo.map((q) => this.attempt(q, capture(q.settlement), outcomes)));
+    await Promise.all(byLease(todo).map((group) => this.attemptGroup(group, outcomes)));
     const lost = todo.filter((q) => isOutcome(outcomes.get(q), 'hold_not_found'));
     await Promise.all(lost.map((q) => this.attempt(q, chargeDirectly(q.settlement), outcomes)));
     // A hold captured already: by this very settlement if its event is recorded (a copy of it
@@ -446,6 +447,19 @@ export class Settler {
       this.flushCheck ??= setTimeout(() => void this.checkFlushed(), FLUSH_CHECK_MS);
   }
 
+  /** A lease's calls as one capture; should that throw, each alone, so that one cannot sink the rest. */
+  private async attemptGroup(group: Queued[], outcomes: Map<Queued, Outcome>): Promise<void> {
+    if (group.length === 1) return this.attempt(group[0]!, capture(group[0]!.settlement), outcomes);
+    const shared = new Map<Queued, Outcome>();
+    await this.attempt(group[0]!, captureTogether(group.map((q) => q.settlement)), shared);
+    const outcome = shared.get(group[0]!)!;
+    if ('error' in outcome) {
+      await Promise.all(group.map((q) => this.attempt(q, capture(q.settlement), outcomes)));
+      return;
+    }
+    for (const q of group) outcomes.set(q, outcome);
+  }
+
   private async attempt(
     q: Queued,
     operation: LedgerOperation,
@@ -535,6 +549,46 @@ function capture(s: Settlement): LedgerOperation {
       ...(s.share === undefined ? {} : { share: s.share }),
     },
   };
+}
+
+/** The settlements of one lease as one capture: amounts and shares summed, each call metered. */
+function captureTogether(settlements: readonly Settlement[]): LedgerOperation {
+  let amount = 0n;
+  let share = 0n;
+  for (const s of settlements) {
+    amount += s.amount;
+    share += s.share ?? 0n;
+  }
+  return {
+    command: {
+      kind: 'capture',
+      holdId: settlements[0]!.holdId,
+      amount,
+      share,
+      usageEvents: settlements.map((s) => s.event),
+      owe: true,
+    },
+  };
+}
+
+/** Groups settlements: those of one lease together (up to a batch), every other one alone. */
+function byLease(queued: readonly Queued[]): Queued[][] {
+  const groups: Queued[][] = [];
+  const leases = new Map<string, Queued[]>();
+  for (const q of queued) {
+    if (q.settlement.share === undefined) {
+      groups.push([q]);
+      continue;
+    }
+    let group = leases.get(q.settlement.holdId);
+    if (!group) {
+      group = [];
+      leases.set(q.settlement.holdId, group);
+      groups.push(group);
+    }
+    group.push(q);
+  }
+  return groups;
 }
 
 function chargeDirectly(s: Settlement): LedgerOperation {
