@@ -23,8 +23,7 @@ export interface ProviderAdapter {
   /**
    * The body to send: the caller's, with the model name the provider knows, and for streams
    * whatever makes the provider report usage. `strip` says the client did not ask for that report.
-   * A request that goes upstream as it came is returned as the same object: the gateway then sends
-   * the caller's own bytes instead of serializing it again.
+   * A request that goes upstream as it came is returned as the same object (no copy).
    */
   prepare(api: Api, body: JsonObject, model: string): { body: JsonObject; stripUsageChunk: boolean };
   /** Usage in a complete (non-streaming) response body, or null if absent or malformed. */

@@ -7,7 +7,7 @@ describe('prepare', () => {
   const openai = openAiAdapter();
   const messages = [{ role: 'user', content: 'hi' }];
 
-  it('returns the same object when nothing changes, so the caller’s bytes are forwarded', () => {
+  it('returns the same object when nothing changes (no copy)', () => {
     const body = { model: 'gpt-4o-mini', messages };
     expect(openai.prepare('chat', body, 'gpt-4o-mini')).toEqual({ body, stripUsageChunk: false });
     expect(openai.prepare('chat', body, 'gpt-4o-mini').body).toBe(body);

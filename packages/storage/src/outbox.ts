@@ -142,6 +142,7 @@ export class Outbox {
    * name: containers sharing a volume do not see each other's processes.
    */
   claimOrphans(known: ReadonlySet<number>, staleMs = OUTBOX_OWNER_STALE_MS): OutboxEntry[] {
+    const gone: string[] = [];
     const claim = this.db.transaction(() => {
       const stale = this.clock() - staleMs;
       const owners = this.db.prepare('SELECT owner, host, pid, heartbeat_at FROM outbox_owners').all() as {
@@ -160,7 +161,7 @@ export class Outbox {
       this.db
         .prepare('UPDATE outbox_entries SET owner = ? WHERE owner NOT IN (SELECT value FROM json_each(?))')
         .run(this.owner, live);
-      for (const o of owners) if (!alive.includes(o.owner)) this.gone.push(o.owner);
+      for (const o of owners) if (!alive.includes(o.owner)) gone.push(o.owner);
       this.db
         .prepare('DELETE FROM outbox_owners WHERE owner NOT IN (SELECT value FROM json_each(?))')
         .run(live);
@@ -168,7 +169,10 @@ export class Outbox {
         .prepare('SELECT seq, body FROM outbox_entries WHERE owner = ? ORDER BY seq')
         .all(this.owner) as OutboxEntry[];
     });
-    return claim.immediate().filter((entry) => !known.has(entry.seq));
+    const entries = claim.immediate();
+    // Only once the claim committed: a claim that failed took nobody over.
+    this.gone.push(...gone);
+    return entries.filter((entry) => !known.has(entry.seq));
   }
 
   /**

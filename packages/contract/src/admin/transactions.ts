@@ -10,6 +10,7 @@ export const TRANSACTION_TYPES = [
   'release',
   'capture',
   'partial_capture',
+  'partial_release',
   'overflow',
   'hold_expiry',
   'transfer',

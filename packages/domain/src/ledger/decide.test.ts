@@ -252,8 +252,12 @@ describe('partial captures (a shared hold, the gateway lease)', () => {
       ['overflow', 50n],
     ]);
     expect(ledger.wallet()).toMatchObject({ balance: 780n, pending: 400n });
+    // A partial release gives back part of what is left; the hold stays open with the rest.
+    const trimmed = ledger.value({ kind: 'release', holdId: lease.hold.id, amount: 150n });
+    expect(trimmed.hold).toMatchObject({ status: 'open', amount: 250n });
+    expect(ledger.wallet()).toMatchObject({ pending: 250n });
     const released = ledger.value({ kind: 'release', holdId: lease.hold.id });
-    expect(released.hold).toMatchObject({ status: 'released', amount: 400n, capturedAmount: 220n });
+    expect(released.hold).toMatchObject({ status: 'released', amount: 250n, capturedAmount: 220n });
     expect(ledger.wallet()).toMatchObject({ balance: 780n, pending: 0n });
     expect(ledger.journalSum()).toBe(0n);
   });

@@ -429,7 +429,7 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
     return found;
   }
   const { hold: held, wallet } = found;
-  if (command.share !== undefined && command.share > 0n && command.share < held.amount)
+  if (command.share !== undefined && command.share < held.amount)
     return capturePart(state, command, command.share, found, key);
   const asked = command.amount ?? held.amount;
   const captured = minMicros(asked, held.amount);
@@ -449,7 +449,7 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
   held.resolvedAt = state.now;
   state.touchHold(held);
   // Budgets count what the call was charged, above its hold too.
-  state.moveBudgets(held, held.capturedAmount, -held.amount);
+  state.moveBudgets(held, captured + excess, -held.amount);
   const transactions = [
     state.post(
       state.transaction({
@@ -559,7 +559,7 @@ function chargeBeyond(
 function chargeExpired(state: LedgerState, command: Command<'capture'>, key: string | null): LedgerResult {
   const held = state.holds.get(command.holdId)!;
   const wallet = state.wallets.get(held.walletId)!;
-  const amount = command.amount ?? held.amount;
+  const amount = command.amount ?? command.share ?? held.amount;
   const transactions = chargeBeyond(state, wallet, amount, held.id);
   state.moveBudgets(held, amount, 0n);
   const first = transactions[0];
@@ -586,6 +586,27 @@ function release(state: LedgerState, command: Command<'release'>, key: string | 
   const found = openHold(state, command.holdId);
   if ('ok' in found) return found;
   const { hold: held, wallet } = found;
+  if (command.amount !== undefined && command.amount < held.amount) {
+    // A partial release: the hold stays open with the rest (a lease giving back what it did not use).
+    const part = command.amount > 0n ? command.amount : 0n;
+    wallet.pending -= part;
+    state.touchWallet(wallet);
+    held.amount -= part;
+    state.touchHold(held);
+    state.moveBudgets(held, 0n, -part);
+    if (part > 0n)
+      state.post(
+        state.transaction({
+          type: 'partial_release',
+          walletId: wallet.id,
+          amount: part,
+          holdId: held.id,
+          idempotencyKey: key,
+        }),
+        [],
+      );
+    return ok({ kind: 'release', hold: held, wallet });
+  }
   wallet.pending -= held.amount;
   state.touchWallet(wallet);
   held.status = 'released';

@@ -13,6 +13,7 @@ export type TransactionType =
   | 'release'
   | 'capture'
   | 'partial_capture'
+  | 'partial_release'
   | 'overflow'
   | 'hold_expiry'
   | 'transfer'
@@ -218,7 +219,12 @@ export type LedgerCommand =
        */
       usageEvents?: UsageEvent[];
     }
-  | { kind: 'release'; holdId: string }
+  | {
+      kind: 'release';
+      holdId: string;
+      /** A partial release: this much goes back and the hold stays open with the rest. Absent: all of it. */
+      amount?: Micros;
+    }
   | { kind: 'transfer'; fromWalletId: string; toWalletId: string; amount: Micros; reason?: string | null }
   | { kind: 'reverse'; transactionId: string; reason?: string | null }
   | { kind: 'expire'; walletId: string };

@@ -76,8 +76,6 @@ export interface CallContext {
   countedInput: number;
   startedAt: number;
   body: JsonObject;
-  /** The bytes `body` was read from: sent upstream as they are when the adapter changes nothing. */
-  rawBody: Buffer;
   /** The call's place within its rate limits (null when none applies): headers and the token true-up. */
   rateLimit?: Admission | null;
   /** A soft budget was passed by this call's hold: the answer says `x-tollgate-budget: warning`. */

@@ -9,14 +9,6 @@ export async function readJsonBody(
   request: GatewayRequest,
   bytesMax: number,
 ): Promise<Record<string, unknown>> {
-  return (await readJson(request, bytesMax)).body;
-}
-
-/** As readJsonBody, with the bytes it was read from (forwarded as they are when nothing changes). */
-export async function readJson(
-  request: GatewayRequest,
-  bytesMax: number,
-): Promise<{ body: Record<string, unknown>; raw: Buffer }> {
   let raw: Buffer;
   try {
     raw = await request.readBody(bytesMax);
@@ -35,7 +27,7 @@ export async function readJson(
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
-  return { body: parsed as Record<string, unknown>, raw };
+  return parsed as Record<string, unknown>;
 }
 
 export function bearer(request: GatewayRequest): string | null {

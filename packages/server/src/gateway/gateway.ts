@@ -12,7 +12,7 @@ import type { RateLimiter } from '../limits/rate-limiter.ts';
 import { type CallPricing, type Pricer, passThroughPricer } from '../pricing/pricer.ts';
 import { type Attribution, attribute } from './attribution.ts';
 import { type CallContext, finalUsage, maxCost, usageEvent } from './billing.ts';
-import { bearer, readJson, readJsonBody } from './body.ts';
+import { bearer, readJsonBody } from './body.ts';
 import { type BudgetResolver, budgetExceeded, type CallBudgets } from './budgets.ts';
 import { type CallerFormat, errorResponse, GatewayError, type GatewayErrorCode } from './caller-errors.ts';
 import type { Catalog } from './catalog.ts';
@@ -193,7 +193,7 @@ export class Gateway {
     requestId: string,
     startedAt: number,
   ): Promise<GatewayReply> {
-    const { body, raw } = await readJson(request, this.deps.limits.bodyBytesMax);
+    const body = await readJsonBody(request, this.deps.limits.bodyBytesMax);
     const model = body.model;
     if (typeof model !== 'string' || model.length === 0) {
       throw new GatewayError('invalid_request', 'model is required and must be a string.', 'model');
@@ -306,7 +306,6 @@ export class Gateway {
       countedInput: counted.tokens,
       startedAt,
       body,
-      rawBody: raw,
       rateLimit,
       budgetWarning,
     };
@@ -412,7 +411,9 @@ export class Gateway {
       upstream = await this.deps.upstream.send(
         route.adapter.url(route.provider.baseUrl, api),
         route.adapter.headers(route.provider.apiKey, get),
-        prepared.body === call.body ? call.rawBody : JSON.stringify(prepared.body),
+        // Serialized again even when unchanged: the caller's bytes could hold a key twice (JSON.parse
+        // keeps the last), and the provider must read the request Tollgate priced.
+        JSON.stringify(prepared.body),
         request.signal,
       );
     } catch (error) {
@@ -576,12 +577,9 @@ export class Gateway {
         event,
         ...(reservation ? { share: reservation.amount } : {}),
       },
-      reservation && leases
-        ? (settled) => {
-            leases.captured(reservation);
-            onSettled?.(call, settled);
-          }
-        : onSettled && ((settled) => onSettled(call, settled)),
+      onSettled && ((settled) => onSettled(call, settled)),
+      // Its part of the lease is spoken for until its settlement is done with, whatever the outcome.
+      reservation && leases ? () => leases.captured(reservation) : undefined,
     );
     return { cost, price: event.price, balance: call.availableAfterHold + call.holdAmount - event.price };
   }

@@ -17,7 +17,7 @@ describeStores('leases', (ctx) => {
   });
 
   function leasesOf(ledger: Ledger, options: Partial<ConstructorParameters<typeof Leases>[0]> = {}) {
-    const leases = new Leases({ ledger, callTtlMs: 60_000, owner: `test-${Math.random()}`, ...options });
+    const leases = new Leases({ ledger, ttlMs: 60_000, owner: `test-${Math.random()}`, ...options });
     opened.push(leases);
     return leases;
   }
@@ -131,6 +131,56 @@ describeStores('leases', (ctx) => {
     expect(await ledger.verify()).toEqual([]);
   });
 
+  it('a call the wallet cannot cover is refused alone: smaller calls queued behind it are still served', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 1_000n);
+    const leases = leasesOf(ledger);
+    const [big, small, bigger] = await Promise.all([
+      leases.reserve(walletId, 5_000n),
+      leases.reserve(walletId, 600n),
+      leases.reserve(walletId, 9_000n),
+    ]);
+    expect(big).toBeNull();
+    expect(bigger).toBeNull();
+    expect(small).toMatchObject({ amount: 600n });
+    // Exactly what is left still serves a call that fits.
+    expect(await leases.reserve(walletId, 400n)).toMatchObject({ amount: 400n });
+    expect(await leases.reserve(walletId, 1n)).toBeNull();
+  });
+
+  it('an idle lease with a call out gives back what no call holds, renews itself, and goes back after', async () => {
+    let now = Date.now();
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    const leases = leasesOf(ledger, { clock: () => now, ttlMs: 60_000 });
+    const sweep = () => (leases as unknown as { sweep(): void }).sweep();
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
+    const long = (await leases.reserve(walletId, 1_000n))!;
+    expect(await pendingOf(walletId)).toBe(LEASE_CALLS_MIN * 1_000n);
+    now += 1_000;
+    sweep();
+    await settled();
+    // Idle: only the call's part stays held.
+    expect(await pendingOf(walletId)).toBe(1_000n);
+    expect(leases.unreserved(walletId)).toBe(0n);
+    const before = (await ctx.store.getHold(long.holdId))!.expiresAt;
+    now += 40_000;
+    sweep();
+    await settled();
+    expect((await ctx.store.getHold(long.holdId))!.expiresAt).toBeGreaterThan(before);
+    // A new call grows the same lease again.
+    const next = (await leases.reserve(walletId, 1_000n))!;
+    expect(next.holdId).toBe(long.holdId);
+    await settle(ledger, leases, long, 700n);
+    await settle(ledger, leases, next, 300n);
+    now += 1_000;
+    sweep();
+    await settled();
+    expect((await ctx.store.getHold(long.holdId))!.status).toBe('released');
+    expect(await pendingOf(walletId)).toBe(0n);
+    expect(await ledger.verify()).toEqual([]);
+  });
+
   it('gives a refused call back, returns an idle lease, and takes a new one after', async () => {
     let now = 1_000_000;
     const ledger = new Ledger(ctx.store);
@@ -194,7 +244,7 @@ describeStores('leases', (ctx) => {
   it('the leases of a gone instance are released by the one that takes over', async () => {
     const ledger = new Ledger(ctx.store);
     const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
-    const gone = new Leases({ ledger, callTtlMs: 60_000, owner: 'gone-instance' });
+    const gone = new Leases({ ledger, ttlMs: 60_000, owner: 'gone-instance' });
     const r = (await gone.reserve(walletId, 1_000n))!;
     await settle(ledger, gone, r, 400n);
     // Killed: nothing released. Another instance finds it gone and releases what it held.

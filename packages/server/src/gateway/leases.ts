@@ -3,8 +3,17 @@ import { type GatewayStore, type Ledger, leaseMetadata } from '@tollgate/storage
 
 /** A lease serves calls this long after the ledger last admitted it; then it is checked again (a frozen wallet is seen by then). */
 export const LEASE_SERVE_MS = 5_000;
-/** A lease no call reserved from for this long, with no call out, goes back to its wallet. */
+/**
+ * A lease no call reserved from for this long goes back to its wallet: all of it with no call
+ * out, else what no call holds (a partial release), the rest once those calls are settled.
+ */
 export const LEASE_IDLE_MS = 1_000;
+/**
+ * A lease's hold expires this long after the ledger last admitted or renewed it; the instance
+ * renews it while calls it served are out. A lease of an instance that died without anyone
+ * taking over its outbox is pending at most this long.
+ */
+export const LEASE_TTL_MS = 60_000;
 /** A lease grows by this many calls of the amount that asked… */
 export const LEASE_CALLS_MIN = 16n;
 /** …doubling while each growth is used up quickly, to at most this many. */
@@ -41,6 +50,9 @@ interface Lease {
   outstanding: number;
   /** It serves calls until then; after it, the ledger admits it again (a raise of 0) first. */
   validUntil: number;
+  /** When its hold expires, as the ledger last set it. */
+  expiresAt: number;
+  renewing: boolean;
   grownAt: number;
   lastReservedAt: number;
   retired: boolean;
@@ -63,8 +75,8 @@ interface WalletLeases {
 
 export interface LeasesOptions {
   ledger: Pick<Ledger, 'submit'>;
-  /** How long a call may run: a lease's hold lasts this long past its last growth. */
-  callTtlMs: number;
+  /** A lease's hold lasts this long past its last growth or renewal (LEASE_TTL_MS). */
+  ttlMs?: number;
   /** Written on each lease's hold (`metadata.lease`): which instance took it. */
   owner: string;
   serveMs?: number;
@@ -92,14 +104,17 @@ export class Leases {
   private readonly wallets = new Map<string, WalletLeases>();
   /** Retired leases with calls still out: released once the last is captured. */
   private readonly draining = new Set<Lease>();
-  private readonly releases = new Set<Promise<void>>();
+  /** Ledger round trips in flight (growths, renewals, releases): close() waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly ttlMs: number;
   private readonly serveMs: number;
   private readonly idleMs: number;
   private readonly clock: () => number;
   private closed = false;
 
   constructor(private readonly options: LeasesOptions) {
+    this.ttlMs = options.ttlMs ?? LEASE_TTL_MS;
     this.serveMs = options.serveMs ?? LEASE_SERVE_MS;
     this.idleMs = options.idleMs ?? LEASE_IDLE_MS;
     this.clock = options.clock ?? Date.now;
@@ -162,8 +177,13 @@ export class Leases {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    // A growth in flight may still take a lease: it is retired as it lands (closed), then released.
+    while (this.inFlight.size > 0) {
+      await Promise.all([...this.inFlight]);
+      for (const wallet of this.wallets.values()) if (wallet.active) this.retire(wallet.active);
+    }
     for (const wallet of this.wallets.values()) if (wallet.active) this.retire(wallet.active);
-    await Promise.all([...this.releases]);
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     if (this.draining.size > 0)
       this.options.log?.(
         `leases: ${this.draining.size} leases still had calls to capture at close; their holds expire on their own`,
@@ -222,11 +242,18 @@ export class Leases {
           if (grown || wallet.active !== lease) break;
         }
         if (grown || wallet.active !== lease) continue;
-        // The wallet cannot cover the first call from here: it and those it was admitted before
-        // hold on their own (the ledger answers them exactly); a refused check of the lease
-        // itself (a raise of 0: frozen, owing) retires it.
-        if (lease && head <= free) this.retire(lease);
-        for (const waiter of wallet.waiting.splice(0)) waiter.resolve(null);
+        // A refused check of the lease itself (a raise of 0: frozen, owing) retires it, and every
+        // waiting call holds on its own (the ledger answers each exactly).
+        if (lease && head <= free) {
+          this.retire(lease);
+          for (const waiter of wallet.waiting.splice(0)) waiter.resolve(null);
+          continue;
+        }
+        // Else the wallet cannot cover the first call beyond what the lease has: it, and every call
+        // as large, holds on its own; a smaller one may still fit, and is tried next.
+        const smaller = wallet.waiting.filter((w) => w.amount < head);
+        for (const waiter of wallet.waiting) if (waiter.amount >= head) waiter.resolve(null);
+        wallet.waiting = smaller;
       }
     } catch (error) {
       this.options.log?.(
@@ -270,23 +297,25 @@ export class Leases {
     return by - free;
   }
 
-  /** One ledger round trip: raises the active lease by `by` (0: only checks it), or takes a new one. */
+  /**
+   * One ledger round trip: raises the active lease by `by` (0: only checks it), or takes a new one.
+   * On the durable lane: a lease answers for many calls, so it is not answered before it commits.
+   */
   private async grow(wallet: WalletLeases, walletId: string, by: Micros): Promise<boolean> {
     const lease = wallet.active;
     if (!lease && by === 0n) return false;
-    const result = await this.options.ledger.submit(
-      {
+    const result = await this.track(
+      this.options.ledger.submit({
         command: {
           kind: 'hold',
           walletId,
           amount: by,
-          ttlMs: this.options.callTtlMs,
+          ttlMs: this.ttlMs,
           capturePolicy: 'overflow',
           metadata: leaseMetadata(this.options.owner),
           ...(lease ? { raises: lease.holdId } : {}),
         },
-      },
-      'hold',
+      }),
     );
     const now = this.clock();
     if (!result.ok || result.value.kind !== 'hold') {
@@ -299,6 +328,7 @@ export class Leases {
       lease.free += by;
       lease.available = available;
       lease.validUntil = now + this.serveMs;
+      lease.expiresAt = result.value.hold.expiresAt;
       if (by > 0n) lease.grownAt = now;
       return true;
     }
@@ -314,6 +344,8 @@ export class Leases {
       free: by,
       outstanding: 0,
       validUntil: now + this.serveMs,
+      expiresAt: result.value.hold.expiresAt,
+      renewing: false,
       grownAt: now,
       lastReservedAt: now,
       retired: false,
@@ -332,7 +364,11 @@ export class Leases {
     if (lease.retired) return;
     lease.retired = true;
     const wallet = this.wallets.get(lease.walletId);
-    if (wallet?.active === lease) wallet.active = null;
+    if (wallet?.active === lease) {
+      wallet.active = null;
+      // The next lease starts small again.
+      wallet.calls = LEASE_CALLS_MIN;
+    }
     if (lease.outstanding === 0) this.release(lease);
     else this.draining.add(lease);
   }
@@ -341,33 +377,89 @@ export class Leases {
     if (lease.released) return;
     lease.released = true;
     this.draining.delete(lease);
-    const released = this.options.ledger
-      .submit({ command: { kind: 'release', holdId: lease.holdId } })
-      .then(
-        (result) => {
-          // Captured whole already (its last call took exactly what was left) or expired: nothing to give back.
-          if (!result.ok && result.code !== 'hold_expired' && result.code !== 'hold_already_captured')
-            this.options.log?.(`leases: the release of lease ${lease.holdId} was refused: ${result.code}`);
-        },
-        (error: unknown) =>
-          this.options.log?.(
-            `leases: the release of lease ${lease.holdId} failed (${(error as Error).message}); it expires on its own`,
-          ),
-      )
-      .finally(() => this.releases.delete(released));
-    this.releases.add(released);
+    this.track(this.options.ledger.submit({ command: { kind: 'release', holdId: lease.holdId } })).then(
+      (result) => {
+        // Captured whole already (its last call took exactly what was left) or expired: nothing to give back.
+        if (!result.ok && result.code !== 'hold_expired' && result.code !== 'hold_already_captured')
+          this.options.log?.(`leases: the release of lease ${lease.holdId} was refused: ${result.code}`);
+      },
+      (error: unknown) =>
+        this.options.log?.(
+          `leases: the release of lease ${lease.holdId} failed (${(error as Error).message}); it expires on its own`,
+        ),
+    );
   }
 
-  /** Returns idle leases with no call out, and forgets wallets with nothing going on. */
+  /** Keeps a ledger round trip in view until it settles (close() waits for them). */
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.then(
+      () => this.inFlight.delete(promise),
+      () => this.inFlight.delete(promise),
+    );
+    return promise;
+  }
+
+  /** Gives back what no call holds of an idle lease whose calls are still out (a partial release). */
+  private trim(lease: Lease): void {
+    const part = lease.free;
+    if (part <= 0n) return;
+    lease.free = 0n;
+    this.track(
+      this.options.ledger.submit({ command: { kind: 'release', holdId: lease.holdId, amount: part } }),
+    ).then(
+      (result) => {
+        // Not given back (the hold is gone, or the store refused): the lease serves no more calls.
+        if (!result.ok) this.retire(lease);
+      },
+      () => this.retire(lease),
+    );
+  }
+
+  /** Pushes the expiry of a lease whose calls are out, so that it cannot expire under them. */
+  private renew(lease: Lease): void {
+    lease.renewing = true;
+    this.track(
+      this.options.ledger.submit({
+        command: {
+          kind: 'hold',
+          walletId: lease.walletId,
+          amount: 0n,
+          ttlMs: this.ttlMs,
+          raises: lease.holdId,
+          metadata: leaseMetadata(this.options.owner),
+        },
+      }),
+    )
+      .then(
+        (result) => {
+          if (result.ok && result.value.kind === 'hold') lease.expiresAt = result.value.hold.expiresAt;
+        },
+        (error: unknown) =>
+          this.options.log?.(`leases: renewing lease ${lease.holdId} failed: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        lease.renewing = false;
+      });
+  }
+
+  /**
+   * Returns idle leases (all of one with no call out, what no call holds of one with calls out),
+   * renews those whose calls are out, and forgets wallets with nothing going on.
+   */
   private sweep(): void {
     const now = this.clock();
+    const renewing = (lease: Lease) =>
+      !lease.renewing && lease.outstanding > 0 && lease.expiresAt - now < this.ttlMs / 2;
+    for (const lease of this.draining) if (renewing(lease)) this.renew(lease);
     for (const [walletId, wallet] of this.wallets) {
       if (wallet.growing) continue;
       const lease = wallet.active;
-      if (lease && lease.outstanding === 0 && now - lease.lastReservedAt >= this.idleMs) {
-        this.retire(lease);
-        wallet.calls = LEASE_CALLS_MIN;
+      if (lease && now - lease.lastReservedAt >= this.idleMs) {
+        if (lease.outstanding === 0) this.retire(lease);
+        else this.trim(lease);
       }
+      if (lease && !lease.retired && renewing(lease)) this.renew(lease);
       if (!wallet.active) this.wallets.delete(walletId);
     }
   }

@@ -31,6 +31,7 @@ export const SETTLE_ATTEMPTS_MAX = 20;
 interface Appending {
   settlement: Settlement;
   onSettled?: (event: UsageEvent) => void;
+  onDone?: () => void;
   resolve: () => void;
 }
 
@@ -39,6 +40,8 @@ interface Queued {
   settlement: Settlement;
   /** Told once the settlement is committed (in this process only: not after a restart). */
   onSettled?: (event: UsageEvent) => void;
+  /** Told once it is done with in this process, whatever the outcome (committed, found recorded, buried). */
+  onDone?: () => void;
   /** Its commit may have happened unanswered (a dropped connection, a crash): check before applying. */
   uncertain: boolean;
   attempts: number;
@@ -144,9 +147,18 @@ export class Settler {
    * this resolves. The settlements of one event-loop turn are written in one transaction. Should
    * the outbox fail (a full disk) or be closed, the settlement is captured directly instead.
    */
-  settle(settlement: Settlement, onSettled?: (event: UsageEvent) => void): Promise<void> {
+  settle(
+    settlement: Settlement,
+    onSettled?: (event: UsageEvent) => void,
+    onDone?: () => void,
+  ): Promise<void> {
     return new Promise((resolve) => {
-      const item = { settlement, resolve, ...(onSettled ? { onSettled } : {}) };
+      const item = {
+        settlement,
+        resolve,
+        ...(onSettled ? { onSettled } : {}),
+        ...(onDone ? { onDone } : {}),
+      };
       if (this.stopped) {
         void this.applyDirectly(item);
         return;
@@ -180,6 +192,7 @@ export class Settler {
         uncertain: false,
         attempts: 0,
         ...(item.onSettled ? { onSettled: item.onSettled } : {}),
+        ...(item.onDone ? { onDone: item.onDone } : {}),
       });
       item.resolve();
     }
@@ -199,6 +212,7 @@ export class Settler {
           `usage event ${encode(item.settlement)} not charged`,
       );
     } finally {
+      item.onDone?.();
       item.resolve();
     }
   }
@@ -393,7 +407,10 @@ export class Settler {
     this.retire(finished.map((q) => q.seq));
     this.options.outbox.bury(buried.map(({ q, reason }) => ({ seq: q.seq, reason })));
     for (const { q, reason } of buried) this.refused(q.settlement, reason);
-    for (const q of [...finished, ...buried.map((b) => b.q)]) this.untrack(q.seq, q.settlement);
+    for (const q of [...finished, ...buried.map((b) => b.q)]) {
+      this.untrack(q.seq, q.settlement);
+      q.onDone?.();
+    }
     this.wake();
     return { retry, unreachable, error: errors[0] };
   }

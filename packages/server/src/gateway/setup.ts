@@ -149,7 +149,6 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
       ? null
       : new Leases({
           ledger: options.ledger,
-          callTtlMs: DEFAULT_HOLD_TTL_MS,
           owner,
           ...(options.log ? { log: options.log } : {}),
         });

@@ -100,7 +100,7 @@ describe('Upstream', () => {
     aborted.abort();
     await expect(upstream.send(`${base}/big`, {}, '{}', aborted.signal)).rejects.toThrow(/abort/i);
     const streaming = new AbortController();
-    const response = await upstream.send(`${base}/big`, {}, '{}', streaming.signal);
+    const response = await upstream.send(`${base}/drip`, {}, '{}', streaming.signal);
     streaming.abort();
     await expect(readAll(response.body)).rejects.toThrow(/abort/i);
   });
