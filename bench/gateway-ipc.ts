@@ -7,7 +7,7 @@
 export interface VerifyReport {
   violations: number;
   firstViolation: string | null;
-  /** Captures (of a call's own hold or of its part of a lease), open holds, and holds expired or released that are not leases. */
+  /** Calls charged by a capture (of their own hold or of their part of a lease), open holds, and holds expired or released that are not leases. */
   captured: number;
   openHolds: number;
   otherHolds: number;

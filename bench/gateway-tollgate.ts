@@ -72,8 +72,9 @@ async function seed(store: Store, ledger: Ledger): Promise<{ key: string; wallet
 /** Row counts straight from the tables, beside the ledger's own verification. */
 async function countRows(store: Store, walletId: string): Promise<Record<string, bigint>> {
   const sql = {
-    // One capture per call: of its own hold, or of its part of a lease (a partial capture).
-    captured: `SELECT COUNT(*) AS n FROM transactions WHERE wallet_id = $1 AND type IN ('capture', 'partial_capture')`,
+    // Every call charged by a capture: of its own hold, or of its part of a lease (the calls of one
+    // lease in one batch share one partial capture, each usage event naming it).
+    captured: `SELECT COUNT(*) AS n FROM usage_events u JOIN transactions t ON t.id = u.transaction_id WHERE u.wallet_id = $1 AND t.type IN ('capture', 'partial_capture')`,
     open: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND status = 'open'`,
     // Expired holds, and released ones that are not leases (a lease goes back by a release).
     otherHolds: `SELECT COUNT(*) AS n FROM holds WHERE wallet_id = $1 AND (status = 'expired' OR (status = 'released' AND (metadata IS NULL OR metadata NOT LIKE '{"lease":%')))`,

@@ -464,7 +464,7 @@ async function main(): Promise<void> {
       [
         'target',
         '2xx answers',
-        'captures',
+        'captured calls',
         'usage events',
         'leases',
         'open/other holds',
