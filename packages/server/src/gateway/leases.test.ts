@@ -116,6 +116,56 @@ describeStores('leases', (ctx) => {
     }
   });
 
+  it('one settlement that cannot be captured does not sink the others of its lease; each is done with once', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { customerId, walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
+    const leases = leasesOf(ledger);
+    const settler = new Settler({
+      ledger,
+      store: gatewayStore(ctx.store),
+      outbox: new Outbox(':memory:', 'test'),
+      gatherMs: 50,
+    });
+    try {
+      const reserved = (
+        await Promise.all(Array.from({ length: 5 }, () => leases.reserve(walletId, 100n)))
+      ).map((r) => r!);
+      const events = reserved.map((r) => ({
+        ...usageEvent({ customerId, walletId, userId: 'u', price: 40n, at: Date.now() }),
+        holdId: r.holdId,
+      }));
+      // The third call's event is recorded already (a charge by hand, say): its capture cannot write it again.
+      const recorded = await ledger.submit({
+        command: { kind: 'deduct', walletId, amount: 40n, usageEvent: events[2]! },
+      });
+      expect(recorded.ok).toBe(true);
+      const done: number[] = [];
+      await Promise.all(
+        reserved.map((r, i) =>
+          settler.settle(
+            { holdId: r.holdId, walletId, amount: 40n, share: r.amount, event: events[i]! },
+            undefined,
+            () => {
+              done.push(i);
+              leases.captured(r);
+            },
+          ),
+        ),
+      );
+      await settler.settled();
+      await expect.poll(() => done.length, { timeout: 5_000 }).toBe(5);
+      expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
+      const metered = (await gatewayStore(ctx.store).listUsageEvents({ customerId, limit: 100 })).data;
+      expect(metered).toHaveLength(5);
+      await leases.close();
+      // Four captured, the fifth charged once, by hand.
+      expect((await ledger.wallet(walletId))!).toMatchObject({ balance: 1_000_000n - 5n * 40n, pending: 0n });
+      expect(await ledger.verify()).toEqual([]);
+    } finally {
+      await settler.close();
+    }
+  });
+
   it('a nearly spent wallet serves exactly the calls it can pay for, from two instances', async () => {
     const ledger = new Ledger(ctx.store);
     // 40 calls of 100 and one of 50 fit; leases of 16 calls would strand credit if not trimmed to need.
