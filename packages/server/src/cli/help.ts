@@ -31,6 +31,10 @@ const ENVIRONMENT: [string, string][] = [
     'TOLLGATE_SETTLE_GATHER_MS',
     'how long answered calls gather before they are charged as one batch (default 10)',
   ],
+  [
+    'TOLLGATE_LEASES',
+    'off: each gateway call holds on its own instead of reserving from a lease of the wallet (default on)',
+  ],
   ['TOLLGATE_DEBUG', 'set to 1 to print stack traces of unexpected errors'],
 ];
 
