@@ -553,22 +553,28 @@ export class Gateway {
       );
     const cost = costOf(call.card, usage);
     const event = usageEvent(call, usage, cost, status, upstreamRequestId, performance.now(), newId('evt'));
-    event.price = await this.pricer.price({
-      customerId: call.attribution.customerId,
-      provider: call.route.provider.id,
-      model: call.route.model,
-      usage,
-      cost,
-      cacheStatus: event.cacheStatus,
-      valueUnit: call.attribution.unit,
-      sessionId: call.attribution.sessionId,
-      at: Date.now(),
-    });
+    const { reservation } = call;
+    const leases = this.deps.leases;
+    try {
+      event.price = await this.pricer.price({
+        customerId: call.attribution.customerId,
+        provider: call.route.provider.id,
+        model: call.route.model,
+        usage,
+        cost,
+        cacheStatus: event.cacheStatus,
+        valueUnit: call.attribution.unit,
+        sessionId: call.attribution.sessionId,
+        at: Date.now(),
+      });
+    } catch (error) {
+      // No settlement will come: its part stays held until the lease goes back, as a hold would.
+      if (reservation) leases?.captured(reservation);
+      throw error;
+    }
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
     if (status === 'hold_exhausted' && event.price > call.holdAmount) event.price = call.holdAmount;
     const onSettled = this.deps.onSettled;
-    const { reservation } = call;
-    const leases = this.deps.leases;
     await this.deps.settler.settle(
       {
         holdId: call.holdId,

@@ -198,6 +198,24 @@ describeStores('leases', (ctx) => {
     expect(await leases.reserve(walletId, 1n)).toBeNull();
   });
 
+  it('a frozen wallet refuses every waiting call at once, whatever its size', async () => {
+    const ledger = new Ledger(ctx.store);
+    const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
+    await ctx.store.updateWallet(walletId, { status: 'frozen' }, Date.now());
+    let submitted = 0;
+    const counted = {
+      submit: (...args: Parameters<Ledger['submit']>) => (submitted++, ledger.submit(...args)),
+    };
+    const leases = new Leases({ ledger: counted, owner: 'frozen-test' });
+    opened.push(leases);
+    const asked = await Promise.all(
+      [900n, 500n, 300n, 100n].map((amount) => leases.reserve(walletId, amount)),
+    );
+    expect(asked).toEqual([null, null, null, null]);
+    // The first call's tries only (a few calls' worth, what all need, what it needs): not one per call.
+    expect(submitted).toBeLessThanOrEqual(3);
+  });
+
   it('an idle lease with a call out gives back what no call holds, renews itself, and goes back after', async () => {
     let now = Date.now();
     const ledger = new Ledger(ctx.store);

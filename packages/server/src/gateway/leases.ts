@@ -14,6 +14,8 @@ export const LEASE_IDLE_MS = 1_000;
  * taking over its outbox is pending at most this long.
  */
 export const LEASE_TTL_MS = 60_000;
+/** How long close() waits for the ledger to take the leases back. */
+export const LEASE_CLOSE_WAIT_MS = 5_000;
 /** A lease grows by this many calls of the amount that asked… */
 export const LEASE_CALLS_MIN = 16n;
 /** …doubling while each growth is used up quickly, to at most this many. */
@@ -53,6 +55,8 @@ interface Lease {
   /** When its hold expires, as the ledger last set it. */
   expiresAt: number;
   renewing: boolean;
+  /** A refused renewal is tried again from then on. */
+  renewAfter: number;
   grownAt: number;
   lastReservedAt: number;
   retired: boolean;
@@ -77,6 +81,8 @@ export interface LeasesOptions {
   ledger: Pick<Ledger, 'submit'>;
   /** A lease's hold lasts this long past its last growth or renewal (LEASE_TTL_MS). */
   ttlMs?: number;
+  /** The longest a call may run: a lease is renewed for its calls at most this long after the last. */
+  callTtlMs?: number;
   /** Written on each lease's hold (`metadata.lease`): which instance took it. */
   owner: string;
   serveMs?: number;
@@ -108,6 +114,7 @@ export class Leases {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly ttlMs: number;
+  private readonly callTtlMs: number;
   private readonly serveMs: number;
   private readonly idleMs: number;
   private readonly clock: () => number;
@@ -115,6 +122,7 @@ export class Leases {
 
   constructor(private readonly options: LeasesOptions) {
     this.ttlMs = options.ttlMs ?? LEASE_TTL_MS;
+    this.callTtlMs = options.callTtlMs ?? 60 * 60 * 1000;
     this.serveMs = options.serveMs ?? LEASE_SERVE_MS;
     this.idleMs = options.idleMs ?? LEASE_IDLE_MS;
     this.clock = options.clock ?? Date.now;
@@ -178,12 +186,19 @@ export class Leases {
     this.closed = true;
     clearInterval(this.sweeper);
     // A growth in flight may still take a lease: it is retired as it lands (closed), then released.
-    while (this.inFlight.size > 0) {
-      await Promise.all([...this.inFlight]);
+    // Waits for the ledger a few seconds at most: what is left expires with its hold.
+    const until = Date.now() + LEASE_CLOSE_WAIT_MS;
+    const settle = () =>
+      Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())).unref()),
+      ]);
+    for (let round = 0; round < 3 && this.inFlight.size > 0 && Date.now() < until; round++) {
+      await settle();
       for (const wallet of this.wallets.values()) if (wallet.active) this.retire(wallet.active);
     }
     for (const wallet of this.wallets.values()) if (wallet.active) this.retire(wallet.active);
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    if (this.inFlight.size > 0 && Date.now() < until) await settle();
     if (this.draining.size > 0)
       this.options.log?.(
         `leases: ${this.draining.size} leases still had calls to capture at close; their holds expire on their own`,
@@ -236,16 +251,17 @@ export class Leases {
           .map((by) => (by > 0n ? by : 0n))
           .sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
           .filter((by, i, all) => i === 0 || by !== all[i - 1]);
-        let grown = false;
+        let grown: true | string = 'not tried';
         for (const by of tries) {
           grown = await this.grow(wallet, walletId, by);
-          if (grown || wallet.active !== lease) break;
+          if (grown === true || wallet.active !== lease) break;
         }
-        if (grown || wallet.active !== lease) continue;
-        // A refused check of the lease itself (a raise of 0: frozen, owing) retires it, and every
-        // waiting call holds on its own (the ledger answers each exactly).
-        if (lease && head <= free) {
-          this.retire(lease);
+        if (grown === true || wallet.active !== lease) continue;
+        // A refused check of the lease itself (a raise of 0: frozen, owing), or a refusal that is not
+        // about the amount, retires it, and every waiting call holds on its own (the ledger answers
+        // each exactly).
+        if ((lease && head <= free) || grown !== 'insufficient_credits') {
+          if (lease) this.retire(lease);
           for (const waiter of wallet.waiting.splice(0)) waiter.resolve(null);
           continue;
         }
@@ -301,9 +317,9 @@ export class Leases {
    * One ledger round trip: raises the active lease by `by` (0: only checks it), or takes a new one.
    * On the durable lane: a lease answers for many calls, so it is not answered before it commits.
    */
-  private async grow(wallet: WalletLeases, walletId: string, by: Micros): Promise<boolean> {
+  private async grow(wallet: WalletLeases, walletId: string, by: Micros): Promise<true | string> {
     const lease = wallet.active;
-    if (!lease && by === 0n) return false;
+    if (!lease && by === 0n) return 'insufficient_credits';
     const result = await this.track(
       this.options.ledger.submit({
         command: {
@@ -321,7 +337,7 @@ export class Leases {
     if (!result.ok || result.value.kind !== 'hold') {
       // The lease's own hold is gone (expired, released elsewhere): the next try takes a new one.
       if (lease && !result.ok && result.code.startsWith('hold_')) this.retire(lease);
-      return false;
+      return result.ok ? 'not_a_hold' : result.code;
     }
     const available = result.value.wallet.balance - result.value.wallet.pending;
     if (lease && !lease.retired) {
@@ -335,7 +351,7 @@ export class Leases {
     if (lease) {
       // Retired meanwhile (the wallet changed): the raise goes back with it.
       lease.free += by;
-      return false;
+      return 'retired';
     }
     wallet.active = {
       holdId: result.value.hold.id,
@@ -346,6 +362,7 @@ export class Leases {
       validUntil: now + this.serveMs,
       expiresAt: result.value.hold.expiresAt,
       renewing: false,
+      renewAfter: 0,
       grownAt: now,
       lastReservedAt: now,
       retired: false,
@@ -369,7 +386,11 @@ export class Leases {
       // The next lease starts small again.
       wallet.calls = LEASE_CALLS_MIN;
     }
-    if (lease.outstanding === 0) this.release(lease);
+    if (lease.released) {
+      // Its hold is gone already (given back whole, expired): nothing unreserved is left to show.
+      lease.free = 0n;
+      this.draining.delete(lease);
+    } else if (lease.outstanding === 0) this.release(lease);
     else this.draining.add(lease);
   }
 
@@ -379,8 +400,12 @@ export class Leases {
     this.draining.delete(lease);
     this.track(this.options.ledger.submit({ command: { kind: 'release', holdId: lease.holdId } })).then(
       (result) => {
-        // Captured whole already (its last call took exactly what was left) or expired: nothing to give back.
-        if (!result.ok && result.code !== 'hold_expired' && result.code !== 'hold_already_captured')
+        // Captured whole already (its last call took exactly what was left), given back whole by a
+        // trim, or expired: nothing to give back.
+        if (
+          !result.ok &&
+          !['hold_expired', 'hold_already_captured', 'hold_already_released'].includes(result.code)
+        )
           this.options.log?.(`leases: the release of lease ${lease.holdId} was refused: ${result.code}`);
       },
       (error: unknown) =>
@@ -409,8 +434,11 @@ export class Leases {
       this.options.ledger.submit({ command: { kind: 'release', holdId: lease.holdId, amount: part } }),
     ).then(
       (result) => {
-        // Not given back (the hold is gone, or the store refused): the lease serves no more calls.
-        if (!result.ok) this.retire(lease);
+        // Given back whole (its calls' captures had taken the rest meanwhile), or not given back
+        // (the hold is gone, the store refused): the lease serves no more calls.
+        if (result.ok && result.value.kind === 'release' && result.value.hold.status !== 'open')
+          lease.released = true;
+        if (!result.ok || lease.released) this.retire(lease);
       },
       () => this.retire(lease),
     );
@@ -419,6 +447,7 @@ export class Leases {
   /** Pushes the expiry of a lease whose calls are out, so that it cannot expire under them. */
   private renew(lease: Lease): void {
     lease.renewing = true;
+    const at = this.clock();
     this.track(
       this.options.ledger.submit({
         command: {
@@ -434,6 +463,14 @@ export class Leases {
       .then(
         (result) => {
           if (result.ok && result.value.kind === 'hold') lease.expiresAt = result.value.hold.expiresAt;
+          else if (!result.ok && result.code.startsWith('hold_')) {
+            // Gone already (expired, released): its calls are charged directly when they settle.
+            lease.released = true;
+            this.retire(lease);
+          } else {
+            // Refused (the wallet was frozen or owes meanwhile): tried again later, not every sweep.
+            lease.renewAfter = at + this.ttlMs / 4;
+          }
         },
         (error: unknown) =>
           this.options.log?.(`leases: renewing lease ${lease.holdId} failed: ${(error as Error).message}`),
@@ -449,8 +486,13 @@ export class Leases {
    */
   private sweep(): void {
     const now = this.clock();
+    // Calls out longer than any call can take are not waited for: their lease may expire.
     const renewing = (lease: Lease) =>
-      !lease.renewing && lease.outstanding > 0 && lease.expiresAt - now < this.ttlMs / 2;
+      !lease.renewing &&
+      lease.outstanding > 0 &&
+      lease.expiresAt - now < this.ttlMs / 2 &&
+      now >= lease.renewAfter &&
+      now - lease.lastReservedAt < this.callTtlMs;
     for (const lease of this.draining) if (renewing(lease)) this.renew(lease);
     for (const [walletId, wallet] of this.wallets) {
       if (wallet.growing) continue;
