@@ -204,7 +204,10 @@ describeStores('leases', (ctx) => {
     await ctx.store.updateWallet(walletId, { status: 'frozen' }, Date.now());
     let submitted = 0;
     const counted = {
-      submit: (...args: Parameters<Ledger['submit']>) => (submitted++, ledger.submit(...args)),
+      submit: (...args: Parameters<Ledger['submit']>) => {
+        submitted++;
+        return ledger.submit(...args);
+      },
     };
     const leases = new Leases({ ledger: counted, owner: 'frozen-test' });
     opened.push(leases);
