@@ -16,6 +16,7 @@ type Step =
   | { kind: 'grant'; wallet: number; amount: number; expiresInMs: number | null; priority: number }
   | { kind: 'deduct'; wallet: number; amount: number; owe: boolean }
   | { kind: 'hold'; wallet: number; amount: number; ttlMs: number; budgets: number }
+  | { kind: 'raise'; hold: number; amount: number; ttlMs: number }
   | { kind: 'capture'; hold: number; amount: number | null; owe: boolean; share: number | null }
   | { kind: 'release'; hold: number; amount: number | null }
   | { kind: 'transfer'; from: number; to: number; amount: number }
@@ -48,6 +49,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     ttlMs: fc.integer({ min: 1, max: 5000 }),
     // 0: none, 1: hard, 2: soft, 3: both.
     budgets: fc.nat({ max: 3 }),
+  }),
+  // A raise of an open hold that counts in no budget (the gateway's lease growing; 0 only checks it).
+  fc.record({
+    kind: fc.constant('raise' as const),
+    hold: index,
+    amount: fc.nat({ max: 60 }),
+    ttlMs: fc.integer({ min: 1, max: 5000 }),
   }),
   fc.record({
     kind: fc.constant('capture' as const),
@@ -84,6 +92,8 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
             { overdraftLimit: 50n, capturePolicy: 'cap' },
           ]);
           const holds: string[] = [];
+          /** Holds that count in no budget, by id: the ones a raise may name. */
+          const plainHolds = new Map<string, { id: string; walletId: string }>();
           const transactions: string[] = [];
           const start = now;
           const hardId = `${wallets[0]}-hard`;
@@ -136,6 +146,19 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
                   budgets: charges(s.budgets),
                 };
                 break;
+              case 'raise': {
+                const raisable = [...plainHolds.values()];
+                if (raisable.length === 0) return null;
+                const target = raisable[s.hold % raisable.length]!;
+                command = {
+                  kind: 'hold',
+                  walletId: target.walletId,
+                  amount: BigInt(s.amount),
+                  ttlMs: s.ttlMs,
+                  raises: target.id,
+                };
+                break;
+              }
               case 'capture':
                 if (holds.length === 0) return null;
                 command = {
@@ -190,6 +213,8 @@ describeStores('ledger invariants under random command sequences', (ctx) => {
               if (!result.ok) continue;
               const value = result.value;
               if (value.kind === 'hold') holds.push(value.hold.id);
+              if (value.kind === 'hold' && (value.hold.budgets ?? []).length === 0)
+                plainHolds.set(value.hold.id, { id: value.hold.id, walletId: value.hold.walletId });
               const inHard = value.kind === 'hold' && value.hold.budgets?.find((b) => b.budgetId === hardId);
               if (inHard && !result.replayed)
                 holdBucket.set(value.hold.id, { key: inHard.periodKey, amount: value.hold.amount });
