@@ -450,10 +450,23 @@ function capture(state: LedgerState, command: Command<'capture'>, key: string | 
   state.touchHold(held);
   // Budgets count what the call was charged, above its hold too.
   state.moveBudgets(held, captured + excess, -held.amount);
+  return charge(state, 'capture', command, { hold: held, wallet }, captured, excess, key);
+}
+
+/** Posts a capture (whole or partial) of `captured` and what lies beyond the hold, and meters it. */
+function charge(
+  state: LedgerState,
+  type: 'capture' | 'partial_capture',
+  command: Command<'capture'>,
+  { hold: held, wallet }: { hold: Hold; wallet: Wallet },
+  captured: Micros,
+  excess: Micros,
+  key: string | null,
+): LedgerResult {
   const transactions = [
     state.post(
       state.transaction({
-        type: 'capture',
+        type,
         walletId: wallet.id,
         amount: captured,
         holdId: held.id,
@@ -509,22 +522,7 @@ function capturePart(
   held.capturedAmount += captured + excess;
   state.touchHold(held);
   state.moveBudgets(held, captured + excess, -share);
-  const transactions = [
-    state.post(
-      state.transaction({
-        type: 'partial_capture',
-        walletId: wallet.id,
-        amount: captured,
-        holdId: held.id,
-        idempotencyKey: key,
-        reason: command.reason ?? null,
-      }),
-      spendEntries(wallet, state.draw(wallet, captured), captured),
-    ),
-    ...chargeBeyond(state, wallet, excess, held.id),
-  ];
-  meter(state, command, transactions[0]!);
-  return ok({ kind: 'capture', hold: held, transactions, wallet });
+  return charge(state, 'partial_capture', command, { hold: held, wallet }, captured, excess, key);
 }
 
 /**

@@ -333,14 +333,7 @@ export class Gateway {
     const wanted = amount > 0n ? amount : 1n;
     const charges = options.budgets?.charges ?? [];
     const reservation = charges.length === 0 ? await this.deps.leases?.reserve(walletId, wanted) : null;
-    if (reservation)
-      return {
-        holdId: reservation.holdId,
-        holdAmount: reservation.amount,
-        available: reservation.available,
-        softCapsPassed: [],
-        reservation,
-      };
+    if (reservation) return reserved(reservation);
     let result = await this.submitHold(walletId, wanted, requestId, charges);
     if (!result.ok && result.code === 'insufficient_credits' && options.floor !== null) {
       const wallet = await this.deps.ledger.wallet(walletId);
@@ -350,14 +343,7 @@ export class Gateway {
         const most = spendable < wanted ? spendable : wanted;
         // What the wallet can spend counts the lease's unreserved part: reserve from it first.
         const part = charges.length === 0 ? await this.deps.leases?.reserve(walletId, most) : null;
-        if (part)
-          return {
-            holdId: part.holdId,
-            holdAmount: part.amount,
-            available: part.available,
-            softCapsPassed: [],
-            reservation: part,
-          };
+        if (part) return reserved(part);
         result = await this.submitHold(walletId, most, requestId, charges);
       }
     }
@@ -589,6 +575,17 @@ export class Gateway {
     );
     return { cost, price: event.price, balance: call.availableAfterHold + call.holdAmount - event.price };
   }
+}
+
+/** A call's hold as its part of a lease: it passes no budget (calls with budgets hold on their own). */
+function reserved(reservation: Reservation) {
+  return {
+    holdId: reservation.holdId,
+    holdAmount: reservation.amount,
+    available: reservation.available,
+    softCapsPassed: [],
+    reservation,
+  };
 }
 
 function headerValue(headers: UpstreamResponse['headers'], name: string): string | undefined {
