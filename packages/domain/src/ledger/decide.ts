@@ -344,8 +344,29 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
   };
   state.touchHold(held);
   state.moveBudgets(held, 0n, command.amount);
+  reserve(state, command, wallet, held, key);
+  return ok({
+    kind: 'hold',
+    hold: held,
+    wallet,
+    ...(admitted.uses.length > 0 ? { budgets: admitted.uses } : {}),
+  });
+}
+
+/**
+ * Adds a hold's (or a raise's) amount to the wallet's pending and journals it, as a transaction
+ * without postings. A raise of 0 only checks the wallet again and pushes the expiry: nothing to journal.
+ */
+function reserve(
+  state: LedgerState,
+  command: Command<'hold'>,
+  wallet: Wallet,
+  held: Hold,
+  key: string | null,
+): void {
   wallet.pending += command.amount;
   state.touchWallet(wallet);
+  if (command.amount === 0n) return;
   state.post(
     state.transaction({
       type: 'hold',
@@ -357,15 +378,8 @@ function hold(state: LedgerState, command: Command<'hold'>, key: string | null):
     }),
     [],
   );
-  return ok({
-    kind: 'hold',
-    hold: held,
-    wallet,
-    ...(admitted.uses.length > 0 ? { budgets: admitted.uses } : {}),
-  });
 }
 
-/** Finds an open hold and its wallet (after expiries), or the stable code for why it is not open. */
 /** Raises an open hold by an amount admitted as a new hold's would be (see the `raises` option). */
 function raise(
   state: LedgerState,
@@ -384,24 +398,11 @@ function raise(
   held.amount += command.amount;
   if (state.now + command.ttlMs > held.expiresAt) held.expiresAt = state.now + command.ttlMs;
   state.touchHold(held);
-  wallet.pending += command.amount;
-  state.touchWallet(wallet);
-  // A raise of 0 only checks the wallet again and pushes the expiry: nothing to journal.
-  if (command.amount > 0n)
-    state.post(
-      state.transaction({
-        type: 'hold',
-        walletId: wallet.id,
-        amount: command.amount,
-        holdId: held.id,
-        idempotencyKey: key,
-        metadata: command.metadata ?? null,
-      }),
-      [],
-    );
+  reserve(state, command, wallet, held, key);
   return ok({ kind: 'hold', hold: held, wallet });
 }
 
+/** Finds an open hold and its wallet (after expiries), or the stable code for why it is not open. */
 function openHold(state: LedgerState, holdId: string): { hold: Hold; wallet: Wallet } | LedgerResult {
   const found = state.holds.get(holdId);
   if (!found) return fail('hold_not_found', `No hold ${holdId}`);
