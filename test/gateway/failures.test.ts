@@ -3,6 +3,7 @@ import { ANTHROPIC_ESTIMATE_FACTOR, countChatPromptTokens, countTokens } from '@
 import { gatewayStore } from '@tollgate/storage';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminClient } from '../../packages/server/src/admin/test-client.ts';
 import { fixtureBytes, fixtureEntry, splitBody } from '../fake-provider/server.ts';
 import type { StoreKind } from '../stores.ts';
 import {
@@ -88,6 +89,34 @@ for (const kind of inject('stores') as StoreKind[]) {
     });
     afterAll(async () => {
       await h?.close();
+    });
+
+    const chat = { model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 100 };
+
+    it('a wallet frozen through the admin API refuses the next call at once, though its lease had credit left', async () => {
+      const account = await h.account();
+      expect((await post(h, '/v1/chat/completions', account.key, chat)).status).toBe(200);
+      const api = adminClient(h.store, h.ledger, h.runtime);
+      const frozen = await api.call('PATCH', `/wallets/${account.walletId}`, { body: { status: 'frozen' } });
+      expect(frozen.status).toBe(200);
+      const refused = await post(h, '/v1/chat/completions', account.key, chat);
+      expect(refused.status).toBe(402);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('wallet_frozen');
+    });
+
+    it('calls reserve their part of a lease; with TOLLGATE_LEASES=off each holds on its own', async () => {
+      const held = expectedHold('openai', 'gpt-4o-mini', PROMPT_TOKENS, 100);
+      const leased = await post(h, '/v1/chat/completions', h.key, chat);
+      const onLease = await h.usageEvent(leased.headers.get('x-tollgate-request-id')!);
+      expect((await h.store.getHold(onLease!.holdId!))!.metadata).toHaveProperty('lease');
+      const off = await h.spawnServer({ TOLLGATE_LEASES: 'off' });
+      const own = await post(off, '/v1/chat/completions', h.key, chat);
+      const event = await h.usageEvent(own.headers.get('x-tollgate-request-id')!);
+      expect(await h.store.getHold(event!.holdId!)).toMatchObject({
+        amount: held,
+        status: 'captured',
+        metadata: { request_id: own.headers.get('x-tollgate-request-id') },
+      });
     });
 
     it('100 concurrent streams on a wallet that affords 40: 40 run, 60 get 402 and never reach upstream', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { UsageEvent } from '../metering/usage-event.ts';
 import { decideBatch, type LedgerLoadRequest, loadRequest } from './decide.ts';
 import type { LedgerSnapshot, LedgerWrites } from './state.ts';
 import { budgetPeriodKey } from './state.ts';
@@ -26,6 +27,7 @@ class MemoryLedger {
   entries: Entry[] = [];
   keys = new Map<string, { key: string; requestHash: string; result: string; createdAt: number }>();
   budgetPeriods = new Map<string, BudgetPeriod>();
+  usageEvents: UsageEvent[] = [];
   now = 1_000_000;
   private seq = 0;
 
@@ -95,6 +97,7 @@ class MemoryLedger {
     for (const h of writes.holds.values()) this.holds.set(h.id, structuredClone(h));
     for (const w of writes.wallets.values()) this.wallets.set(w.id, structuredClone(w));
     for (const r of writes.idempotency) this.keys.set(r.key, r);
+    this.usageEvents.push(...writes.usageEvents);
     // Deltas, as the stores add them.
     for (const d of writes.budgetPeriods.values()) {
       const key = budgetPeriodKey(d.budgetId, d.periodKey);
@@ -313,6 +316,23 @@ describe('partial captures (a shared hold, the gateway lease)', () => {
     });
     expect(ledger.holds.get(lease.hold.id)).toMatchObject({ status: 'open', amount: 300n });
     expect(ledger.wallet()).toMatchObject({ balance: 1000n, pending: 300n });
+  });
+
+  it('a gateway charge of 0 after its hold expired is still metered, with no transaction', () => {
+    const ledger = new MemoryLedger([{}]);
+    ledger.one(grant(1000n));
+    const held = ledger.value(hold(300n, 'w1', 1000));
+    ledger.now += 1000;
+    const event = { id: 'evt_free' } as UsageEvent;
+    const charged = ledger.value({
+      kind: 'capture',
+      holdId: held.hold.id,
+      amount: 0n,
+      owe: true,
+      usageEvent: event,
+    });
+    expect(charged.transactions).toEqual([]);
+    expect(ledger.usageEvents).toEqual([{ id: 'evt_free', transactionId: null }]);
   });
 
   it('a gateway share whose hold was closed or expired meanwhile is charged all the same', () => {

@@ -40,7 +40,7 @@ export interface GatewayDeps {
   /** Charges calls after their answer, from a durable outbox (settler.ts). */
   settler: Pick<Settler, 'settle'>;
   /** Calls' holds decided in memory against a lease of the wallet (leases.ts); absent: a hold per call. */
-  leases?: Pick<Leases, 'reserve' | 'giveBack' | 'captured'>;
+  leases?: Pick<Leases, 'reserve' | 'giveBack' | 'settled'>;
   keys: KeyResolver;
   catalog: Catalog;
   rateCard(provider: string, model: string, at: number): RateCard | null;
@@ -555,7 +555,7 @@ export class Gateway {
       });
     } catch (error) {
       // No settlement will come: its part stays held until the lease goes back, as a hold would.
-      if (reservation) leases?.captured(reservation);
+      if (reservation) leases?.settled(reservation);
       throw error;
     }
     // A stream stopped at its hold is charged at most the hold: the piece in flight is Tollgate's.
@@ -571,7 +571,7 @@ export class Gateway {
       },
       onSettled && ((settled) => onSettled(call, settled)),
       // Its part of the lease is spoken for until its settlement is done with, whatever the outcome.
-      reservation && leases ? () => leases.captured(reservation) : undefined,
+      reservation && leases ? () => leases.settled(reservation) : undefined,
     );
     return { cost, price: event.price, balance: call.availableAfterHold + call.holdAmount - event.price };
   }

@@ -17,7 +17,13 @@ describeStores('leases', (ctx) => {
   });
 
   function leasesOf(ledger: Ledger, options: Partial<ConstructorParameters<typeof Leases>[0]> = {}) {
-    const leases = new Leases({ ledger, ttlMs: 60_000, owner: `test-${Math.random()}`, ...options });
+    const leases = new Leases({
+      ledger,
+      ttlMs: 60_000,
+      callTtlMs: 3_600_000,
+      owner: `test-${Math.random()}`,
+      ...options,
+    });
     opened.push(leases);
     return leases;
   }
@@ -29,7 +35,28 @@ describeStores('leases', (ctx) => {
       'settle',
     );
     expect(result.ok).toBe(true);
-    leases.captured(r);
+    leases.settled(r);
+  }
+
+  /** A funded wallet, `count` calls reserved from its lease, their usage events, and a settler. */
+  async function leaseCalls(count: number, priceOf: (i: number) => Micros) {
+    const ledger = new Ledger(ctx.store);
+    const { customerId, walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
+    const leases = leasesOf(ledger);
+    const settler = new Settler({
+      ledger,
+      store: gatewayStore(ctx.store),
+      outbox: new Outbox(':memory:', 'test'),
+      gatherMs: 50,
+    });
+    const reserved = (
+      await Promise.all(Array.from({ length: count }, () => leases.reserve(walletId, 100n)))
+    ).map((r) => r!);
+    const events = reserved.map((r, i) => ({
+      ...usageEvent({ customerId, walletId, userId: 'u', price: priceOf(i), at: Date.now() }),
+      holdId: r.holdId,
+    }));
+    return { ledger, customerId, walletId, leases, settler, reserved, events };
   }
 
   async function pendingOf(walletId: string) {
@@ -68,25 +95,11 @@ describeStores('leases', (ctx) => {
   });
 
   it('the settler captures the calls of one lease in a batch as one partial capture, each call metered', async () => {
-    const ledger = new Ledger(ctx.store);
-    const { customerId, walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
-    const leases = leasesOf(ledger);
-    const settler = new Settler({
-      ledger,
-      store: gatewayStore(ctx.store),
-      outbox: new Outbox(':memory:', 'test'),
-      gatherMs: 50,
-    });
+    // One call above its part (its excess comes out of another's unused part of the lease).
+    const priceOf = (i: number) => (i === 0 ? 150n : 40n);
+    const { ledger, customerId, walletId, leases, settler, reserved, events } = await leaseCalls(20, priceOf);
     try {
-      const reserved = (
-        await Promise.all(Array.from({ length: 20 }, () => leases.reserve(walletId, 100n)))
-      ).map((r) => r!);
-      // One call above its part (its excess comes out of another's unused part of the lease).
-      const prices = reserved.map((_, i) => (i === 0 ? 150n : 40n));
-      const events = reserved.map((r, i) => ({
-        ...usageEvent({ customerId, walletId, userId: 'u', price: prices[i]!, at: Date.now() }),
-        holdId: r.holdId,
-      }));
+      const prices = reserved.map((_, i) => priceOf(i));
       const captured: string[] = [];
       await Promise.all(
         reserved.map((r, i) =>
@@ -94,7 +107,7 @@ describeStores('leases', (ctx) => {
             { holdId: r.holdId, walletId, amount: prices[i]!, share: r.amount, event: events[i]! },
             (event) => {
               captured.push(event.id);
-              leases.captured(r);
+              leases.settled(r);
             },
           ),
         ),
@@ -117,23 +130,11 @@ describeStores('leases', (ctx) => {
   });
 
   it('one settlement that cannot be captured does not sink the others of its lease; each is done with once', async () => {
-    const ledger = new Ledger(ctx.store);
-    const { customerId, walletId } = await seedWallet(ctx.store, ledger, 1_000_000n);
-    const leases = leasesOf(ledger);
-    const settler = new Settler({
-      ledger,
-      store: gatewayStore(ctx.store),
-      outbox: new Outbox(':memory:', 'test'),
-      gatherMs: 50,
-    });
+    const { ledger, customerId, walletId, leases, settler, reserved, events } = await leaseCalls(
+      5,
+      () => 40n,
+    );
     try {
-      const reserved = (
-        await Promise.all(Array.from({ length: 5 }, () => leases.reserve(walletId, 100n)))
-      ).map((r) => r!);
-      const events = reserved.map((r) => ({
-        ...usageEvent({ customerId, walletId, userId: 'u', price: 40n, at: Date.now() }),
-        holdId: r.holdId,
-      }));
       // The third call's event is recorded already (a charge by hand, say): its capture cannot write it again.
       const recorded = await ledger.submit({
         command: { kind: 'deduct', walletId, amount: 40n, usageEvent: events[2]! },
@@ -147,7 +148,7 @@ describeStores('leases', (ctx) => {
             undefined,
             () => {
               done.push(i);
-              leases.captured(r);
+              leases.settled(r);
             },
           ),
         ),
@@ -209,7 +210,7 @@ describeStores('leases', (ctx) => {
         return ledger.submit(...args);
       },
     };
-    const leases = new Leases({ ledger: counted, owner: 'frozen-test' });
+    const leases = new Leases({ ledger: counted, callTtlMs: 3_600_000, owner: 'frozen-test' });
     opened.push(leases);
     const asked = await Promise.all(
       [900n, 500n, 300n, 100n].map((amount) => leases.reserve(walletId, amount)),
@@ -315,7 +316,7 @@ describeStores('leases', (ctx) => {
   it('the leases of a gone instance are released by the one that takes over', async () => {
     const ledger = new Ledger(ctx.store);
     const { walletId } = await seedWallet(ctx.store, ledger, 100_000n);
-    const gone = new Leases({ ledger, ttlMs: 60_000, owner: 'gone-instance' });
+    const gone = new Leases({ ledger, ttlMs: 60_000, callTtlMs: 3_600_000, owner: 'gone-instance' });
     const r = (await gone.reserve(walletId, 1_000n))!;
     await settle(ledger, gone, r, 400n);
     // Killed: nothing released. Another instance finds it gone and releases what it held.

@@ -81,8 +81,8 @@ export interface LeasesOptions {
   ledger: Pick<Ledger, 'submit'>;
   /** A lease's hold lasts this long past its last growth or renewal (LEASE_TTL_MS). */
   ttlMs?: number;
-  /** The longest a call may run: a lease is renewed for its calls at most this long after the last. */
-  callTtlMs?: number;
+  /** The longest a call may run (its own hold's TTL): a lease is renewed for its calls at most this long after the last. */
+  callTtlMs: number;
   /** Written on each lease's hold (`metadata.lease`): which instance took it. */
   owner: string;
   serveMs?: number;
@@ -122,7 +122,7 @@ export class Leases {
 
   constructor(private readonly options: LeasesOptions) {
     this.ttlMs = options.ttlMs ?? LEASE_TTL_MS;
-    this.callTtlMs = options.callTtlMs ?? 60 * 60 * 1000;
+    this.callTtlMs = options.callTtlMs;
     this.serveMs = options.serveMs ?? LEASE_SERVE_MS;
     this.idleMs = options.idleMs ?? LEASE_IDLE_MS;
     this.clock = options.clock ?? Date.now;
@@ -159,8 +159,11 @@ export class Leases {
     this.done(lease);
   }
 
-  /** The call's settlement committed: its part of the lease is captured. */
-  captured(reservation: Reservation): void {
+  /**
+   * The call's settlement is done with (captured, found recorded already, or buried), or none
+   * will come: its part no longer keeps the lease from going back.
+   */
+  settled(reservation: Reservation): void {
     this.done(reservation.lease);
   }
 

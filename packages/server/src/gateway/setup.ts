@@ -150,6 +150,7 @@ export async function setupGateway(options: GatewaySetupOptions): Promise<Gatewa
       : new Leases({
           ledger: options.ledger,
           owner,
+          callTtlMs: DEFAULT_HOLD_TTL_MS,
           ...(options.log ? { log: options.log } : {}),
         });
   // Wallet reads in this process show a lease's unreserved credit as available, not pending.
